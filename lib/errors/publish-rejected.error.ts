@@ -1,0 +1,16 @@
+import { EventSourcingError } from './event-sourcing.error.js';
+
+export class PublishRejectedError extends EventSourcingError {
+  constructor(
+    readonly acceptedEventIds: string[],
+    readonly rejectedEventIds: string[],
+    cause?: unknown,
+    retriable = true,
+  ) {
+    super(
+      `The broker rejected ${rejectedEventIds.length} of ${acceptedEventIds.length + rejectedEventIds.length} ` +
+        `event(s): ${cause instanceof Error ? cause.message : String(cause ?? 'nack')}`,
+      { cause, retriable },
+    );
+  }
+}

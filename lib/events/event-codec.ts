@@ -1,0 +1,156 @@
+import { plainToInstance } from 'class-transformer';
+import { EventValidationError } from '../errors/event-validation.error.js';
+import { globalState } from '../utils/global-state.util.js';
+import { BASE_FIELDS, type DomainEvent } from './domain-event.js';
+import type { EventClass } from './event-metadata.js';
+import { getEventRegistry, type EventRegistry } from './event-registry.js';
+import { validateEvent } from './event-validator.js';
+import { UnknownEvent } from './unknown-event.js';
+
+export type PayloadNaming = 'as-declared' | 'snake_case';
+
+export interface EventCodecOptions {
+  registry?: EventRegistry;
+  /** How payload field names appear on the wire; base fields are always snake_case. */
+  payloadNaming?: PayloadNaming;
+}
+
+const WIRE_BASE = new Map<string, string>(BASE_FIELDS.map(([camel, snake]) => [snake, camel]));
+const PLAIN_TYPES = new Set<unknown>([String, Number, Boolean, Object, undefined]);
+
+/** JSON wire body ⇄ event, through the registry. One codec serves every bus and store. */
+export class EventCodec {
+  readonly registry: EventRegistry;
+  private readonly snakeCase: boolean;
+  private readonly revivedFields = new WeakMap<Function, Map<string, boolean>>();
+
+  constructor(options: EventCodecOptions = {}) {
+    this.registry = options.registry ?? getEventRegistry();
+    this.snakeCase = options.payloadNaming === 'snake_case';
+  }
+
+  /** The wire body as an object (section 5 of the design). */
+  toBody(event: DomainEvent): Record<string, unknown> {
+    const body = event.toJSON() as Record<string, unknown>;
+    if (!this.snakeCase) return body;
+    const out: Record<string, unknown> = {};
+    for (const key in body) out[WIRE_BASE.has(key) ? key : toSnake(key)] = body[key];
+    return out;
+  }
+
+  encode(event: DomainEvent): string {
+    return JSON.stringify(this.toBody(event));
+  }
+
+  /**
+   * Parses and validates a wire body. Throws EventValidationError for anything malformed and
+   * EventTypeNotFoundError for a type this registry does not know (see decodeOrUnknown).
+   */
+  decode(raw: string | Uint8Array | Record<string, unknown>, context?: string): DomainEvent {
+    const body = parseBody(raw, context);
+    return this.fromBody(body, this.registry.get(typeOf(body, context)), context);
+  }
+
+  /** Like decode, but a type unknown here becomes an UnknownEvent instead of an error. */
+  decodeOrUnknown(raw: string | Uint8Array | Record<string, unknown>, context?: string): DomainEvent {
+    const body = parseBody(raw, context);
+    const type = typeOf(body, context);
+    const cls = this.registry.getOrUndefined(type);
+    if (cls) return this.fromBody(body, cls, context);
+    const { base } = this.split(body);
+    const rawPayload: Record<string, unknown> = {};
+    for (const key in body) if (!WIRE_BASE.has(key)) rawPayload[key] = body[key];
+    return new UnknownEvent({ ...(base as Record<string, unknown>), eventType: type, data: rawPayload } as never);
+  }
+
+  fromBody(body: Record<string, unknown>, cls: EventClass, context?: string): DomainEvent {
+    const { base, payload } = this.split(body);
+    const Ctor = cls as unknown as new (init: unknown) => DomainEvent;
+    const event = new Ctor({ ...this.revive(cls, payload), ...base });
+    validateEvent(event, context);
+    return event;
+  }
+
+  private split(body: Record<string, unknown>): { base: Record<string, unknown>; payload: Record<string, unknown> } {
+    const base: Record<string, unknown> = {};
+    const payload: Record<string, unknown> = {};
+    for (const key in body) {
+      const camel = WIRE_BASE.get(key);
+      if (camel === undefined) payload[this.snakeCase ? toCamel(key) : key] = body[key];
+      else if (camel !== 'eventType' && body[key] !== undefined) base[camel] = body[key];
+    }
+    return { base, payload };
+  }
+
+  /** Turns JSON values back into Dates and nested classes where the payload class declares them. */
+  private revive(cls: EventClass, payload: Record<string, unknown>): Record<string, unknown> {
+    const keys = Object.keys(payload).filter((key) => this.needsRevival(cls, key));
+    if (keys.length === 0) return payload;
+    const state = globalState();
+    state.blankConstruction = true;
+    let shaped: Record<string, unknown>;
+    try {
+      const picked = Object.fromEntries(keys.map((key) => [key, payload[key]]));
+      shaped = plainToInstance(cls as never, picked) as Record<string, unknown>;
+    } finally {
+      state.blankConstruction = false;
+    }
+    const out = { ...payload };
+    for (const key of keys) out[key] = shaped[key];
+    return out;
+  }
+
+  private needsRevival(cls: EventClass, key: string): boolean {
+    let fields = this.revivedFields.get(cls);
+    if (!fields) this.revivedFields.set(cls, (fields = new Map()));
+    let needed = fields.get(key);
+    if (needed === undefined) {
+      const designType = (Reflect as { getMetadata?: (k: string, t: object, p: string) => unknown }).getMetadata?.(
+        'design:type',
+        cls.prototype,
+        key,
+      );
+      needed = !PLAIN_TYPES.has(designType);
+      fields.set(key, needed);
+    }
+    return needed;
+  }
+}
+
+function parseBody(raw: string | Uint8Array | Record<string, unknown>, context?: string): Record<string, unknown> {
+  let body: unknown = raw;
+  if (typeof raw === 'string' || raw instanceof Uint8Array) {
+    const text = typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+    try {
+      body = JSON.parse(text);
+    } catch (error) {
+      throw new EventValidationError('(unparsed)', [
+        { field: '(body)', value: text.slice(0, 64), constraints: { isJson: `body is not valid JSON: ${(error as Error).message}` } },
+      ], context);
+    }
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new EventValidationError('(unparsed)', [
+      { field: '(body)', value: body, constraints: { isObject: 'body must be a JSON object' } },
+    ], context);
+  }
+  return body as Record<string, unknown>;
+}
+
+function typeOf(body: Record<string, unknown>, context?: string): string {
+  const type = body.event_type;
+  if (typeof type !== 'string' || type.length === 0) {
+    throw new EventValidationError('(untyped)', [
+      { field: 'event_type', value: type, constraints: { isNotEmpty: 'event_type must be a non-empty string' } },
+    ], context);
+  }
+  return type;
+}
+
+export function toSnake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+export function toCamel(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+
+export * from './errors/index.js';
+
+export * from './events/domain-event.js';
+export * from './events/event-metadata.js';
+export * from './events/event-registry.js';
+export * from './events/register-event.decorator.js';
+export * from './events/event-validator.js';
+export * from './events/event-codec.js';
+export * from './events/unknown-event.js';
+
+export * from './aggregates/aggregate-root.js';
+export * from './aggregates/aggregate.repository.js';
+
+export * from './stores/event-store.interface.js';
+export * from './stores/in-memory.event-store.js';
+
+export * from './bus/event-publisher.js';
+export * from './bus/handler.js';
+export * from './bus/bus-stats.js';
+export * from './bus/dispatcher.js';
+export * from './bus/event-bus.js';
+export * from './bus/subscriber-registry.js';
+export * from './bus/memory/in-memory.event-bus.js';
+
+export * from './utils/logger.util.js';
