@@ -9,8 +9,6 @@ import { EventVersionError } from '../errors/event-version.error.js';
  * method of that name here would let ported code silently record nothing.
  */
 export abstract class AggregateRoot<TState = unknown> {
-  static readonly aggregateType?: string;
-
   readonly aggregateId: string;
   private currentVersion = 0;
   private pending: DomainEvent[] = [];
