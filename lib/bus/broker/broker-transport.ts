@@ -117,6 +117,8 @@ export interface BrokerTransport {
   eventTypeSubscribed?(eventType: string, aggregateType?: string): Promise<void>;
 
   getDlqMessages(limit: number): Promise<DlqMessage[]>;
+  /** One dead letter by id (undefined when absent), for replayDlqMessage(). */
+  readDlqMessage(id: string): Promise<DlqMessage | undefined>;
   getDlqMessageCount(): Promise<number>;
   /** Removes one dead letter after a successful replay (Kafka records it as replayed instead). */
   removeDlqMessage(id: string): Promise<boolean>;
