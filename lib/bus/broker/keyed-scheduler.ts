@@ -1,0 +1,142 @@
+/**
+ * Runs tasks so that tasks with the same key run one after another in arrival order, while
+ * tasks of different keys run concurrently, at most `concurrency` at a time.
+ *
+ * A task that waits for a retry calls `slot.pause(ms)`: the wait keeps its key (later
+ * messages of that aggregate stay behind it) but gives up its concurrency slot, so a few
+ * failing aggregates cannot stall the others.
+ */
+export interface TaskSlot {
+  /** Waits `ms` without holding a slot. Resolves false when the scheduler is stopping. */
+  pause(ms: number): Promise<boolean>;
+}
+
+interface QueuedTask {
+  run: (slot: TaskSlot) => Promise<void>;
+  done: () => void;
+}
+
+export class KeyedScheduler {
+  private running = 0;
+  private buffered = 0;
+  private stopping = false;
+  private unkeyed = 0;
+  private readonly queues = new Map<string, QueuedTask[]>();
+  private readonly readyKeys: string[] = [];
+  /** Paused tasks waiting to get a slot back; served before new keys. */
+  private readonly resumers: Array<() => void> = [];
+  private readonly timers = new Map<NodeJS.Timeout, (resumed: boolean) => void>();
+  private readonly capacityWaiters: Array<() => void> = [];
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly maxBuffered: number,
+  ) {}
+
+  /** Queues a task; the promise resolves when it finished. Tasks must not reject. */
+  schedule(key: string | undefined, run: (slot: TaskSlot) => Promise<void>): Promise<void> {
+    const queueKey = key ?? `\u0000unkeyed:${this.unkeyed++}`;
+    this.buffered++;
+    return new Promise<void>((done) => {
+      const queue = this.queues.get(queueKey);
+      if (queue) {
+        queue.push({ run, done });
+        return;
+      }
+      this.queues.set(queueKey, [{ run, done }]);
+      this.readyKeys.push(queueKey);
+      this.pump();
+    });
+  }
+
+  /** Resolves when there is room for more messages. */
+  ready(): Promise<void> {
+    if (this.hasCapacity()) return Promise.resolve();
+    return new Promise((resolve) => this.capacityWaiters.push(resolve));
+  }
+
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void> {
+    if (this.buffered === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  get size(): number {
+    return this.buffered;
+  }
+
+  /** Ends every pending retry wait early (they resolve false); queued tasks still run. */
+  stop(): void {
+    this.stopping = true;
+    for (const [timer, finish] of this.timers) {
+      clearTimeout(timer);
+      finish(false);
+    }
+    this.timers.clear();
+  }
+
+  restart(): void {
+    this.stopping = false;
+  }
+
+  private hasCapacity(): boolean {
+    return this.buffered < this.maxBuffered;
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && (this.resumers.length > 0 || this.readyKeys.length > 0)) {
+      this.running++;
+      const resume = this.resumers.shift();
+      if (resume) {
+        resume();
+        continue;
+      }
+      this.startHead(this.readyKeys.shift() as string);
+    }
+  }
+
+  private startHead(key: string): void {
+    const task = (this.queues.get(key) as QueuedTask[])[0];
+    const slot: TaskSlot = { pause: (ms) => this.pause(ms) };
+    void task
+      .run(slot)
+      .catch(() => undefined)
+      .finally(() => {
+        this.running--;
+        this.buffered--;
+        task.done();
+        const queue = this.queues.get(key) as QueuedTask[];
+        queue.shift();
+        if (queue.length > 0) this.readyKeys.push(key);
+        else this.queues.delete(key);
+        this.pump();
+        this.notify();
+      });
+  }
+
+  private async pause(ms: number): Promise<boolean> {
+    if (this.stopping) return false;
+    this.running--;
+    this.pump();
+    const resumed = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve(true);
+      }, ms);
+      this.timers.set(timer, resolve);
+    });
+    // Take a slot back (served before new keys) whether or not we go on, so the
+    // running count stays balanced when the task ends.
+    await new Promise<void>((resolve) => {
+      this.resumers.push(resolve);
+      this.pump();
+    });
+    return resumed && !this.stopping;
+  }
+
+  private notify(): void {
+    while (this.capacityWaiters.length > 0 && this.hasCapacity()) (this.capacityWaiters.shift() as () => void)();
+    if (this.buffered === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}
