@@ -25,3 +25,9 @@ export * from './bus/subscriber-registry.js';
 export * from './bus/memory/in-memory.event-bus.js';
 
 export * from './utils/logger.util.js';
+
+export * from './bus/broker/broker-transport.js';
+export * from './bus/broker/broker.config.js';
+export * from './bus/broker/broker.event-bus.js';
+export * from './bus/broker/retry-policy.js';
+export * from './utils/redact-url.util.js';
