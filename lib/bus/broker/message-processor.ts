@@ -93,7 +93,7 @@ export class MessageProcessor {
       if (!willRetry) {
         stats.eventsProcessedFailed++;
         const last = failures[failures.length - 1].error;
-        return this.deadLetter(message, 'max_retries_exceeded', last.name, last.message, attempt - 1, failures.map((f) => f.entry.name));
+        return this.deadLetter(message, 'max_retries_exceeded', last.name, last.message, attempt - 1, failures.map((f) => f.entry.name), event);
       }
       stats.messagesRetried++;
       pending = failures.map((failure) => failure.entry);
@@ -111,7 +111,15 @@ export class MessageProcessor {
     }
   }
 
-  private async deadLetter(message: IncomingMessage, reason: DeadLetterReason, errorType: string, errorMessage: string, retryCount = 0, failedHandlers: string[] = []): Promise<void> {
+  private async deadLetter(
+    message: IncomingMessage,
+    reason: DeadLetterReason,
+    errorType: string,
+    errorMessage: string,
+    retryCount = 0,
+    failedHandlers: string[] = [],
+    event?: DomainEvent,
+  ): Promise<void> {
     const { transport, config, stats, logger } = this.deps;
     const info: DeadLetterInfo = {
       reason,
@@ -135,7 +143,12 @@ export class MessageProcessor {
     }
     stats.messagesSentToDlq++;
     logger.warn(`Dead-lettered ${message.id} (${reason}: ${errorMessage})${failedHandlers.length ? ` failed handlers: ${failedHandlers.join(', ')}` : ''}`);
-    const letter = { ...info, eventId: message.headers.event_id ?? null, eventType: message.headers.event_type ?? null, payload: String(message.body) };
+    const letter = {
+      ...info,
+      eventId: event?.eventId ?? message.headers.event_id ?? null,
+      eventType: event?.eventType ?? message.headers.event_type ?? null,
+      payload: String(message.body),
+    };
     for (const listener of this.deps.deadLetterListeners) {
       try {
         listener(letter);
