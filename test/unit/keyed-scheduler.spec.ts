@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { KeyedScheduler } from '../../lib/bus/broker/keyed-scheduler.js';
+
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('KeyedScheduler', () => {
+  it('runs tasks of one key in arrival order and different keys concurrently', async () => {
+    const scheduler = new KeyedScheduler(4, 100);
+    const log: string[] = [];
+    let concurrent = 0;
+    let maxConcurrent = 0;
+    const task = (key: string, n: number, ms: number) =>
+      scheduler.schedule(key, async () => {
+        concurrent++;
+        maxConcurrent = Math.max(maxConcurrent, concurrent);
+        await tick(ms);
+        log.push(`${key}${n}`);
+        concurrent--;
+      });
+    await Promise.all([task('a', 1, 30), task('a', 2, 1), task('b', 1, 5), task('b', 2, 1), task('c', 1, 1)]);
+    expect(log.filter((x) => x.startsWith('a'))).toEqual(['a1', 'a2']);
+    expect(log.filter((x) => x.startsWith('b'))).toEqual(['b1', 'b2']);
+    expect(log.indexOf('b2')).toBeLessThan(log.indexOf('a1'));
+    expect(maxConcurrent).toBe(3);
+  });
+
+  it('never runs more than `concurrency` tasks at once', async () => {
+    const scheduler = new KeyedScheduler(2, 100);
+    let concurrent = 0;
+    let maxConcurrent = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        scheduler.schedule(`k${i}`, async () => {
+          concurrent++;
+          maxConcurrent = Math.max(maxConcurrent, concurrent);
+          await tick(5);
+          concurrent--;
+        }),
+      ),
+    );
+    expect(maxConcurrent).toBe(2);
+  });
+
+  it('releases the slot while a task pauses, but keeps its key behind it', async () => {
+    const scheduler = new KeyedScheduler(1, 100);
+    const log: string[] = [];
+    const paused = scheduler.schedule('a', async (slot) => {
+      log.push('a1-start');
+      await slot.pause(40);
+      log.push('a1-end');
+    });
+    const a2 = scheduler.schedule('a', async () => void log.push('a2'));
+    const b1 = scheduler.schedule('b', async () => void log.push('b1'));
+    await Promise.all([paused, a2, b1]);
+    expect(log).toEqual(['a1-start', 'b1', 'a1-end', 'a2']);
+  });
+
+  it('stop() ends pauses early with false, and idle() resolves once everything settled', async () => {
+    const scheduler = new KeyedScheduler(2, 100);
+    let resumed: boolean | undefined;
+    const task = scheduler.schedule('a', async (slot) => {
+      resumed = await slot.pause(60_000);
+    });
+    await tick(5);
+    const started = Date.now();
+    scheduler.stop();
+    await scheduler.idle();
+    await task;
+    expect(resumed).toBe(false);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(scheduler.size).toBe(0);
+  });
+
+  it('ready() waits while the buffer is full', async () => {
+    const scheduler = new KeyedScheduler(1, 2);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    void scheduler.schedule('a', () => gate);
+    void scheduler.schedule('b', () => gate);
+    let ready = false;
+    const waiting = scheduler.ready().then(() => (ready = true));
+    await tick(10);
+    expect(ready).toBe(false);
+    release();
+    await waiting;
+    expect(ready).toBe(true);
+  });
+
+  it('tasks without a key are not ordered against each other', async () => {
+    const scheduler = new KeyedScheduler(2, 100);
+    const log: number[] = [];
+    await Promise.all([
+      scheduler.schedule(undefined, async () => {
+        await tick(20);
+        log.push(1);
+      }),
+      scheduler.schedule(undefined, async () => void log.push(2)),
+    ]);
+    expect(log).toEqual([2, 1]);
+  });
+});
