@@ -1,4 +1,5 @@
 import { plainToInstance } from 'class-transformer';
+import { IS_DATE, ValidationTypes, getMetadataStorage } from 'class-validator';
 import { EventValidationError } from '../errors/event-validation.error.js';
 import { globalState } from '../utils/global-state.util.js';
 import { BASE_FIELDS, type DomainEvent } from './domain-event.js';
@@ -22,7 +23,7 @@ const PLAIN_TYPES = new Set<unknown>([String, Number, Boolean, Object, undefined
 export class EventCodec {
   readonly registry: EventRegistry;
   private readonly snakeCase: boolean;
-  private readonly revivedFields = new WeakMap<Function, Map<string, boolean>>();
+  private readonly fieldKinds = new WeakMap<Function, Map<string, FieldKind>>();
 
   constructor(options: EventCodecOptions = {}) {
     this.registry = options.registry ?? getEventRegistry();
@@ -84,7 +85,7 @@ export class EventCodec {
 
   /** Turns JSON values back into Dates and nested classes where the payload class declares them. */
   private revive(cls: EventClass, payload: Record<string, unknown>): Record<string, unknown> {
-    const keys = Object.keys(payload).filter((key) => this.needsRevival(cls, key));
+    const keys = Object.keys(payload).filter((key) => this.fieldKind(cls, key) !== 'plain');
     if (keys.length === 0) return payload;
     const state = globalState();
     state.blankConstruction = true;
@@ -96,25 +97,44 @@ export class EventCodec {
       state.blankConstruction = false;
     }
     const out = { ...payload };
-    for (const key of keys) out[key] = shaped[key];
+    for (const key of keys) out[key] = this.fieldKind(cls, key) === 'date' ? toDateIfValid(shaped[key]) : shaped[key];
     return out;
   }
 
-  private needsRevival(cls: EventClass, key: string): boolean {
-    let fields = this.revivedFields.get(cls);
-    if (!fields) this.revivedFields.set(cls, (fields = new Map()));
-    let needed = fields.get(key);
-    if (needed === undefined) {
+  /**
+   * How a payload field is revived. A field is a Date when its design type is Date or it carries
+   * @IsDate() (which has no @Type of its own); class-transformer handles @Type'd and class-typed
+   * fields. Validation rules are consulted too, so builds without decorator metadata still work.
+   */
+  private fieldKind(cls: EventClass, key: string): FieldKind {
+    let fields = this.fieldKinds.get(cls);
+    if (!fields) this.fieldKinds.set(cls, (fields = new Map()));
+    let kind = fields.get(key);
+    if (kind === undefined) {
       const designType = (Reflect as { getMetadata?: (k: string, t: object, p: string) => unknown }).getMetadata?.(
         'design:type',
         cls.prototype,
         key,
       );
-      needed = !PLAIN_TYPES.has(designType);
-      fields.set(key, needed);
+      const rules = getMetadataStorage()
+        .getTargetValidationMetadatas(cls, '', true, false)
+        .filter((rule) => rule.propertyName === key);
+      if (designType === Date || rules.some((rule) => rule.name === IS_DATE)) kind = 'date';
+      else if (!PLAIN_TYPES.has(designType) || rules.some((rule) => rule.type === ValidationTypes.NESTED_VALIDATION)) kind = 'shaped';
+      else kind = 'plain';
+      fields.set(key, kind);
     }
-    return needed;
+    return kind;
   }
+}
+
+type FieldKind = 'plain' | 'date' | 'shaped';
+
+/** A wire string or number becomes a Date; an unparseable one stays as it was, for validation to report. */
+function toDateIfValid(value: unknown): unknown {
+  if (typeof value !== 'string' && typeof value !== 'number') return value;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date;
 }
 
 function parseBody(raw: string | Uint8Array | Record<string, unknown>, context?: string): Record<string, unknown> {
