@@ -31,3 +31,7 @@ export * from './bus/broker/broker.config.js';
 export * from './bus/broker/broker.event-bus.js';
 export * from './bus/broker/retry-policy.js';
 export * from './utils/redact-url.util.js';
+
+export * from './stores/postgres/postgres.event-store.js';
+export type { PostgresEventStoreOptions } from './stores/postgres/postgres-event-store.options.js';
+export * from './stores/postgres/outbox-relay.js';
