@@ -35,3 +35,5 @@ export * from './utils/redact-url.util.js';
 export * from './stores/postgres/postgres.event-store.js';
 export type { PostgresEventStoreOptions } from './stores/postgres/postgres-event-store.options.js';
 export * from './stores/postgres/outbox-relay.js';
+
+export * from './nest/index.js';

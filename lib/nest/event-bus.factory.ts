@@ -1,0 +1,34 @@
+import type { EventBus } from '../bus/event-bus.js';
+import { InMemoryEventBus } from '../bus/memory/in-memory.event-bus.js';
+import { ConfigurationError } from '../errors/configuration.error.js';
+import type { EventSourcingLogger } from '../utils/logger.util.js';
+import type { TransportOptions } from './event-sourcing-options.interface.js';
+
+/**
+ * Builds the bus for the validated `transport` option. Broker buses are imported lazily, so
+ * their client packages (ioredis, amqplib, kafkajs) are only needed by apps that use them.
+ */
+export async function createEventBus(transport: TransportOptions, logger: EventSourcingLogger): Promise<EventBus> {
+  switch (transport.type) {
+    case 'memory':
+      return new InMemoryEventBus({ logger });
+    case 'redis':
+      throw notAvailableYet(transport.type);
+    case 'rabbitmq':
+      throw notAvailableYet(transport.type);
+    case 'kafka':
+      throw notAvailableYet(transport.type);
+    default:
+      throw new ConfigurationError('transport.type', (transport as { type?: unknown }).type, "one of 'memory', 'redis', 'rabbitmq', 'kafka'");
+  }
+}
+
+/** The bus's own config: the transport object without the keys only the Nest layer reads. */
+export function busConfigOf<T extends { type: string; consume?: boolean }>(transport: T): Omit<T, 'type' | 'consume'> {
+  const { type: _type, consume: _consume, ...config } = transport;
+  return config;
+}
+
+function notAvailableYet(type: string): ConfigurationError {
+  return new ConfigurationError('transport.type', type, `'memory': the ${type} transport is not available yet in this version`);
+}
