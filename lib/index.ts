@@ -37,3 +37,6 @@ export type { PostgresEventStoreOptions } from './stores/postgres/postgres-event
 export * from './stores/postgres/outbox-relay.js';
 
 export * from './nest/index.js';
+
+export * from './bus/rabbitmq/rabbitmq.event-bus.js';
+export * from './bus/rabbitmq/rabbitmq-event-bus.config.js';

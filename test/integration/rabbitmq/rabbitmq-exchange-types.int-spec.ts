@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { DomainEvent, RabbitMQEventBus, RabbitMQExchangeType } from '../../../lib/index.js';
+import { waitFor } from '../../support/wait-for.js';
+import { deleteTopology, makeRabbitBus, placed, rabbitAvailable, RmqOrderPlaced, RmqOrderShipped, uniqueName } from './rabbitmq-fixtures.js';
+
+const available = await rabbitAvailable();
+
+describe.skipIf(!available)('RabbitMQEventBus exchange types and fan-out', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  function track(exchange: string, groups: string[], ...buses: RabbitMQEventBus[]): void {
+    cleanups.push(async () => {
+      for (const bus of buses) await bus.shutdown();
+      await deleteTopology(exchange, groups);
+    });
+  }
+
+  it.each<RabbitMQExchangeType>(['topic', 'direct', 'fanout', 'headers'])('a %s exchange delivers with default settings', async (exchangeType) => {
+    const exchangeName = uniqueName(`rmq-${exchangeType}`);
+    const consumer = makeRabbitBus({ exchangeName, exchangeType, consumerGroup: 'readers' });
+    const producer = makeRabbitBus({ exchangeName, exchangeType, consumerGroup: 'writers' });
+    track(exchangeName, ['readers', 'writers'], consumer, producer);
+    const seen: DomainEvent[] = [];
+    consumer.subscribe(RmqOrderPlaced, (event) => void seen.push(event));
+    consumer.subscribe(RmqOrderShipped, (event) => void seen.push(event));
+    await consumer.startConsuming();
+
+    const aggregateId = randomUUID();
+    await producer.publish([placed(aggregateId, 1), new RmqOrderShipped({ aggregateId, trackingNumber: 'T-1', aggregateVersion: 2 })]);
+
+    await waitFor(() => seen.length === 2);
+    expect(seen.map((e) => e.eventType)).toEqual(['RmqOrderPlaced', 'RmqOrderShipped']);
+    expect(seen[0]).toBeInstanceOf(RmqOrderPlaced);
+    expect((seen[0] as RmqOrderPlaced).customerName).toBe('customer-1');
+  });
+
+  it('a fanout exchange delivers every event to each of two groups', async () => {
+    const exchangeName = uniqueName('rmq-fanout-groups');
+    const billing = makeRabbitBus({ exchangeName, exchangeType: 'fanout', consumerGroup: 'billing' });
+    const shipping = makeRabbitBus({ exchangeName, exchangeType: 'fanout', consumerGroup: 'shipping' });
+    track(exchangeName, ['billing', 'shipping'], billing, shipping);
+    const billed: string[] = [];
+    const shipped: string[] = [];
+    billing.subscribe(RmqOrderPlaced, (event) => void billed.push(event.eventId));
+    shipping.subscribe(RmqOrderPlaced, (event) => void shipped.push(event.eventId));
+    await billing.startConsuming();
+    await shipping.startConsuming();
+
+    const events = Array.from({ length: 10 }, (_, i) => placed(randomUUID(), i));
+    await billing.publish(events);
+
+    const ids = events.map((e) => e.eventId);
+    await waitFor(() => billed.length === 10 && shipped.length === 10);
+    expect(billed.sort()).toEqual([...ids].sort());
+    expect(shipped.sort()).toEqual([...ids].sort());
+    expect(billing.queueName).toBe(`${exchangeName}.billing`);
+  });
+
+  it('publishBatch sends 55 events with batchSize 10 as 6 chunks', async () => {
+    const exchangeName = uniqueName('rmq-batch');
+    const bus = makeRabbitBus({ exchangeName, consumerGroup: 'batch', batchSize: 10 });
+    track(exchangeName, ['batch'], bus);
+    const seen: string[] = [];
+    bus.subscribe(RmqOrderPlaced, (event) => void seen.push(event.eventId));
+    await bus.startConsuming();
+
+    const events = Array.from({ length: 55 }, (_, i) => placed(randomUUID(), i));
+    const result = await bus.publishBatch(events);
+
+    expect(result).toMatchObject({ total: 55, published: 55, failed: 0, chunks: 6 });
+    await waitFor(() => seen.length === 55);
+    expect(seen).toEqual(events.map((e) => e.eventId));
+    const unordered = await bus.publishBatch(events.slice(0, 25), { preserveOrder: false });
+    expect(unordered).toMatchObject({ total: 25, published: 25, failed: 0, chunks: 3 });
+  });
+});
