@@ -2,6 +2,7 @@ import type { EventBus } from '../bus/event-bus.js';
 import { InMemoryEventBus } from '../bus/memory/in-memory.event-bus.js';
 import { ConfigurationError } from '../errors/configuration.error.js';
 import type { EventSourcingLogger } from '../utils/logger.util.js';
+import type { RabbitMQEventBusConfig } from '../bus/rabbitmq/rabbitmq-event-bus.config.js';
 import type { TransportOptions } from './event-sourcing-options.interface.js';
 
 /**
@@ -14,8 +15,10 @@ export async function createEventBus(transport: TransportOptions, logger: EventS
       return new InMemoryEventBus({ logger });
     case 'redis':
       throw notAvailableYet(transport.type);
-    case 'rabbitmq':
-      throw notAvailableYet(transport.type);
+    case 'rabbitmq': {
+      const { RabbitMQEventBus } = await import('../bus/rabbitmq/rabbitmq.event-bus.js');
+      return new RabbitMQEventBus(busConfigOf(transport) as RabbitMQEventBusConfig, { logger });
+    }
     case 'kafka':
       throw notAvailableYet(transport.type);
     default:
