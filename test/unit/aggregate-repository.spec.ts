@@ -51,12 +51,9 @@ describe('AggregateRepository', () => {
     expect(new AggregateRepository({ eventStore, aggregateFactory: OrderAggregate, aggregateType: 'Purchase' }).aggregateType).toBe('Purchase');
     expect(() => new AggregateRepository({ eventStore: undefined as never, aggregateFactory: OrderAggregate })).toThrow(ConfigurationError);
     expect(() => new AggregateRepository({ eventStore, aggregateFactory: {} as never })).toThrow(/aggregateFactory/);
-    class Nameless extends OrderAggregate {
-      static override readonly aggregateType = '';
-    }
     const error = (() => {
       try {
-        new AggregateRepository({ eventStore, aggregateFactory: Nameless });
+        new AggregateRepository({ eventStore, aggregateFactory: OrderAggregate, aggregateType: '' });
       } catch (e) {
         return e as ConfigurationError;
       }
