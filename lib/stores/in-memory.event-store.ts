@@ -5,12 +5,16 @@ import type { AppendResult, EventStore, EventStream, StoredEvent } from './event
 
 /** Keeps events in process memory. For tests, samples and single-process tools. */
 export class InMemoryEventStore implements EventStore {
+  // A stream is (aggregateType, aggregateId), the type being the one given to appendEvents, as in
+  // the Postgres store; byAggregate serves reads that give no type.
   private readonly streams = new Map<string, StoredEvent[]>();
+  private readonly byAggregate = new Map<string, StoredEvent[]>();
   private readonly all: StoredEvent[] = [];
   private readonly storedIds = new Set<string>();
 
   async appendEvents(aggregateId: string, aggregateType: string, events: DomainEvent[], expectedVersion: number): Promise<AppendResult> {
-    const stream = this.streams.get(aggregateId) ?? [];
+    const streamId = `${aggregateType}-${aggregateId}`;
+    const stream = this.streams.get(streamKey(aggregateType, aggregateId)) ?? [];
     const currentVersion = stream.length === 0 ? 0 : stream[stream.length - 1].event.aggregateVersion;
     const lastPosition = stream.length === 0 ? 0 : stream[stream.length - 1].globalPosition;
     if (events.length === 0 || events.every((e) => this.storedIds.has(e.eventId))) {
@@ -27,7 +31,7 @@ export class InMemoryEventStore implements EventStore {
     for (const event of events) {
       const stored: StoredEvent = {
         event,
-        streamId: `${aggregateType}-${aggregateId}`,
+        streamId,
         streamPosition: event.aggregateVersion,
         globalPosition: this.all.length + 1,
         storedAt,
@@ -36,14 +40,14 @@ export class InMemoryEventStore implements EventStore {
       this.all.push(stored);
       this.storedIds.add(event.eventId);
     }
-    this.streams.set(aggregateId, stream);
+    this.streams.set(streamKey(aggregateType, aggregateId), stream);
+    this.byAggregate.set(aggregateId, [...(this.byAggregate.get(aggregateId) ?? []), ...stream.slice(-events.length)]);
     return { newVersion: events[events.length - 1].aggregateVersion, globalPosition: this.all.length };
   }
 
   async getEvents(aggregateId: string, aggregateType?: string, fromVersion = 0): Promise<EventStream> {
-    const stream = (this.streams.get(aggregateId) ?? [])
-      .map((stored) => stored.event)
-      .filter((e) => aggregateType === undefined || e.aggregateType === aggregateType);
+    const stored = aggregateType === undefined ? this.byAggregate.get(aggregateId) : this.streams.get(streamKey(aggregateType, aggregateId));
+    const stream = (stored ?? []).map((entry) => entry.event);
     const version = stream.length ? stream[stream.length - 1].aggregateVersion : 0;
     return { aggregateId, aggregateType, events: stream.filter((e) => e.aggregateVersion > fromVersion), version };
   }
@@ -52,4 +56,8 @@ export class InMemoryEventStore implements EventStore {
     // Positions are 1-based and dense, so the array index of position p is p - 1.
     for (let index = Math.max(0, fromPosition); index < this.all.length; index++) yield this.all[index];
   }
+}
+
+function streamKey(aggregateType: string, aggregateId: string): string {
+  return `${aggregateType}\u0000${aggregateId}`;
 }

@@ -82,6 +82,24 @@ describe('AggregateRepository', () => {
     expect((await eventStore.getEvents(id)).version).toBe(2);
   });
 
+  it('keeps a stream under the repository aggregateType, even when the events name another', async () => {
+    const eventStore = new InMemoryEventStore();
+    const repo = new AggregateRepository({ eventStore, aggregateFactory: OrderAggregate, aggregateType: 'Purchase' });
+    const id = randomUUID();
+    const order = repo.createNew(id);
+    order.place('Alice', 10); // AgOrderPlaced says aggregateType 'Order'
+    await repo.save(order);
+    expect(await repo.exists(id)).toBe(true);
+    const loaded = await repo.load(id);
+    expect(loaded.version).toBe(1);
+    loaded.ship('T');
+    await repo.save(loaded);
+    expect((await eventStore.getEvents(id, 'Purchase')).version).toBe(2);
+    expect((await eventStore.getEvents(id, 'Order')).events).toEqual([]);
+    const [first] = await storedEvents(eventStore);
+    expect(first.aggregateType).toBe('Order');
+  });
+
   it('saving an aggregate without new events does nothing', async () => {
     const publisher = new RecordingPublisher();
     const { repo, eventStore } = setup({ publisher });
