@@ -40,3 +40,6 @@ export * from './nest/index.js';
 
 export * from './bus/rabbitmq/rabbitmq.event-bus.js';
 export * from './bus/rabbitmq/rabbitmq-event-bus.config.js';
+
+export * from './bus/redis/redis-event-bus.config.js';
+export * from './bus/redis/redis.event-bus.js';
