@@ -43,3 +43,6 @@ export * from './bus/rabbitmq/rabbitmq-event-bus.config.js';
 
 export * from './bus/redis/redis-event-bus.config.js';
 export * from './bus/redis/redis.event-bus.js';
+
+export * from './bus/kafka/kafka-event-bus.config.js';
+export * from './bus/kafka/kafka.event-bus.js';

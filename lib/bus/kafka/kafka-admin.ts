@@ -1,0 +1,98 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+import { EventSourcingError } from '../../errors/event-sourcing.error.js';
+import { toError, type EventSourcingLogger } from '../../utils/logger.util.js';
+import type { ResolvedKafkaEventBusConfig } from './kafka-event-bus.config.js';
+
+/** Where replayFrom() moves the consumer group: a point in time, or explicit offsets. */
+export type KafkaReplayPosition =
+  | { timestamp: Date | number }
+  | { partitions: ReadonlyArray<{ partition: number; offset: string | number }> };
+
+/** Topic creation, group offsets and metadata, through the kafkajs admin client. */
+export class KafkaAdminOps {
+  constructor(
+    private readonly admin: Admin,
+    private readonly config: ResolvedKafkaEventBusConfig,
+    private readonly logger: EventSourcingLogger,
+  ) {}
+
+  /**
+   * Creates the event, DLQ and replay-record topics when missing. Returns whether the DLQ topic
+   * was new: then stale replay records (of a deleted DLQ with the same name) must go.
+   */
+  async ensureTopics(): Promise<{ dlqCreated: boolean }> {
+    const { topic, dlqTopic, replayedTopic, partitions, replicationFactor } = this.config;
+    const existing = new Set(await this.admin.listTopics());
+    const wanted: ITopicConfig[] = [
+      { topic, numPartitions: partitions, replicationFactor },
+      { topic: dlqTopic, numPartitions: 1, replicationFactor },
+      { topic: replayedTopic, numPartitions: 1, replicationFactor, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+    ];
+    const missing = wanted.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) await this.admin.createTopics({ topics: missing, waitForLeaders: true });
+    if (existing.has(topic)) await this.warnOnFewerPartitions();
+    return { dlqCreated: !existing.has(dlqTopic) && existing.has(replayedTopic) };
+  }
+
+  async partitionCount(topic = this.config.topic): Promise<number> {
+    const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0]?.partitions.length ?? 0;
+  }
+
+  /** Cheap liveness probe of the cluster. */
+  async describeCluster(): Promise<{ brokers: number; controller: number | null; clusterId: string }> {
+    const cluster = await this.admin.describeCluster();
+    return { brokers: cluster.brokers.length, controller: cluster.controller, clusterId: cluster.clusterId };
+  }
+
+  /**
+   * Moves this group's committed offsets. Kafka allows it only while the group has no running
+   * member, so the caller stops its own consumer first.
+   */
+  async moveGroupOffsets(position: KafkaReplayPosition): Promise<Array<{ partition: number; offset: string }>> {
+    const { topic, consumerGroup } = this.config;
+    const partitions =
+      'timestamp' in position
+        ? await this.admin.fetchTopicOffsetsByTimestamp(topic, position.timestamp instanceof Date ? position.timestamp.getTime() : position.timestamp)
+        : position.partitions.map(({ partition, offset }) => ({ partition, offset: String(offset) }));
+    try {
+      await this.admin.setOffsets({ groupId: consumerGroup, topic, partitions });
+    } catch (error) {
+      const cause = toError(error);
+      throw new EventSourcingError(
+        `replayFrom() could not move the offsets of consumer group '${consumerGroup}' on ${topic}: ${cause.message}. ` +
+          'Kafka only allows it while no member of the group is running: stop the other consumers of this group first.',
+        { cause },
+      );
+    }
+    return partitions;
+  }
+
+  private async warnOnFewerPartitions(): Promise<void> {
+    const actual = await this.partitionCount();
+    if (actual > 0 && actual < this.config.partitions) {
+      this.logger.warn(`kafka: topic ${this.config.topic} exists with ${actual} partition(s) (partitions=${this.config.partitions} is only used when the bus creates it)`);
+    }
+  }
+}
+
+export function validateReplayPosition(position: unknown): KafkaReplayPosition {
+  const value = position as Record<string, unknown> | null;
+  if (value && typeof value === 'object' && 'timestamp' in value) {
+    const ts = value.timestamp instanceof Date ? value.timestamp.getTime() : value.timestamp;
+    if (typeof ts === 'number' && Number.isFinite(ts) && ts >= 0) return { timestamp: ts };
+    throw new TypeError('replayFrom({ timestamp }) needs a Date or epoch milliseconds');
+  }
+  if (value && typeof value === 'object' && Array.isArray(value.partitions) && value.partitions.length > 0) {
+    const partitions = value.partitions.map((entry: unknown) => {
+      const { partition, offset } = (entry ?? {}) as { partition?: unknown; offset?: unknown };
+      const offsetText = typeof offset === 'number' || typeof offset === 'string' ? String(offset) : '';
+      if (!Number.isInteger(partition) || (partition as number) < 0 || !/^\d+$/.test(offsetText)) {
+        throw new TypeError('replayFrom({ partitions }) needs entries { partition: integer >= 0, offset: integer >= 0 }');
+      }
+      return { partition: partition as number, offset: offsetText };
+    });
+    return { partitions };
+  }
+  throw new TypeError('replayFrom() takes { timestamp } or { partitions: [{ partition, offset }] }');
+}
