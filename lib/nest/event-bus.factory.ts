@@ -3,6 +3,7 @@ import { InMemoryEventBus } from '../bus/memory/in-memory.event-bus.js';
 import { ConfigurationError } from '../errors/configuration.error.js';
 import type { EventSourcingLogger } from '../utils/logger.util.js';
 import type { RabbitMQEventBusConfig } from '../bus/rabbitmq/rabbitmq-event-bus.config.js';
+import type { KafkaEventBusConfig } from '../bus/kafka/kafka-event-bus.config.js';
 import type { TransportOptions } from './event-sourcing-options.interface.js';
 
 /**
@@ -19,8 +20,10 @@ export async function createEventBus(transport: TransportOptions, logger: EventS
       const { RabbitMQEventBus } = await import('../bus/rabbitmq/rabbitmq.event-bus.js');
       return new RabbitMQEventBus(busConfigOf(transport) as RabbitMQEventBusConfig, { logger });
     }
-    case 'kafka':
-      throw notAvailableYet(transport.type);
+    case 'kafka': {
+      const { KafkaEventBus } = await import('../bus/kafka/kafka.event-bus.js');
+      return new KafkaEventBus(busConfigOf(transport) as KafkaEventBusConfig, { logger });
+    }
     default:
       throw new ConfigurationError('transport.type', (transport as { type?: unknown }).type, "one of 'memory', 'redis', 'rabbitmq', 'kafka'");
   }
