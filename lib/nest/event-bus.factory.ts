@@ -3,6 +3,7 @@ import { InMemoryEventBus } from '../bus/memory/in-memory.event-bus.js';
 import { ConfigurationError } from '../errors/configuration.error.js';
 import type { EventSourcingLogger } from '../utils/logger.util.js';
 import type { RabbitMQEventBusConfig } from '../bus/rabbitmq/rabbitmq-event-bus.config.js';
+import type { RedisEventBusConfig } from '../bus/redis/redis-event-bus.config.js';
 import type { KafkaEventBusConfig } from '../bus/kafka/kafka-event-bus.config.js';
 import type { TransportOptions } from './event-sourcing-options.interface.js';
 
@@ -14,8 +15,10 @@ export async function createEventBus(transport: TransportOptions, logger: EventS
   switch (transport.type) {
     case 'memory':
       return new InMemoryEventBus({ logger });
-    case 'redis':
-      throw notAvailableYet(transport.type);
+    case 'redis': {
+      const { RedisEventBus } = await import('../bus/redis/redis.event-bus.js');
+      return new RedisEventBus(busConfigOf(transport) as RedisEventBusConfig, { logger });
+    }
     case 'rabbitmq': {
       const { RabbitMQEventBus } = await import('../bus/rabbitmq/rabbitmq.event-bus.js');
       return new RabbitMQEventBus(busConfigOf(transport) as RabbitMQEventBusConfig, { logger });
