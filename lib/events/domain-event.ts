@@ -165,10 +165,15 @@ export abstract class DomainEvent<Self = any> {
   }
 
   private copyWith(changes: Partial<BaseEventInit>): this {
+    const Ctor = this.constructor as new (data: unknown) => this;
+    return new Ctor({ ...this.copyInit(), ...changes });
+  }
+
+  /** The constructor argument that rebuilds this event; copies start from it. */
+  protected copyInit(): Record<string, unknown> {
     const init: Record<string, unknown> = {};
     for (const key of Object.keys(this)) if (key !== 'eventType') init[key] = (this as unknown as Record<string, unknown>)[key];
-    const Ctor = this.constructor as new (data: unknown) => this;
-    return new Ctor({ ...init, ...changes });
+    return init;
   }
 }
 

@@ -15,6 +15,11 @@ export class UnknownEvent extends DomainEvent<UnknownEvent> {
     Object.freeze(this);
   }
 
+  // Its type name and raw payload are not ordinary fields, so copies must carry them over.
+  protected override copyInit(): Record<string, unknown> {
+    return { ...super.copyInit(), eventType: this.eventType, data: this.data };
+  }
+
   override toJSON() {
     return { ...this.data, ...super.toJSON(), event_type: this.eventType };
   }

@@ -228,6 +228,20 @@ describe('EventCodec bad input', () => {
     expect(event.toJSON()).toMatchObject({ event_type: 'Nobody.Knows', customer_name: 'Zed' });
   });
 
+  it('keeps the type and raw payload of an UnknownEvent in its copies', () => {
+    const body = { ...good(), event_type: 'Nobody.Knows', customer_name: 'Zed' };
+    const event = codec.decodeOrUnknown(body) as UnknownEvent;
+    const cause = sample();
+    for (const copy of [event.withCausation(cause), event.withMetadata({ hop: 1 }), event.withAggregateVersion(9)]) {
+      expect(copy).toBeInstanceOf(UnknownEvent);
+      expect(copy.eventType).toBe('Nobody.Knows');
+      expect(copy.eventId).toBe(event.eventId);
+      expect(copy.data).toEqual(event.data);
+      expect(copy.toJSON()).toMatchObject({ event_type: 'Nobody.Knows', customer_name: 'Zed' });
+    }
+    expect(event.withCausation(cause).causationId).toBe(cause.eventId);
+  });
+
   it('decodeOrUnknown decodes a known type normally', () => {
     expect(codec.decodeOrUnknown(codec.encode(sample()))).toBeInstanceOf(EcOrderPlaced);
   });
