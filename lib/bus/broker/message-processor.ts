@@ -36,6 +36,8 @@ export class MessageProcessor {
     const { stats, config } = this.deps;
     stats.eventsConsumed++;
     stats.lastConsumeAt = new Date();
+    // Redelivered after a crash, reclaim or restart: the broker had it pending for someone.
+    if (message.redelivered) stats.messagesRecovered++;
     if (message.sizeBytes > config.maxPayloadBytes) {
       return this.deadLetter(message, 'deserialization_error', 'PayloadTooLargeError', `Message of ${message.sizeBytes} bytes exceeds maxPayloadBytes=${config.maxPayloadBytes}`);
     }
