@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, type, release } from 'node:os';
+import { cpus, loadavg, totalmem, type, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarize, type Summary } from './stats.js';
@@ -45,6 +45,8 @@ export interface MachineInfo {
   memoryGiB: number;
   node: string;
   os: string;
+  /** 1/5/15-minute load averages when the suite finished: anything near or above `cpus` means a busy machine. */
+  loadAverage: number[];
 }
 
 export function machineInfo(): MachineInfo {
@@ -55,6 +57,7 @@ export function machineInfo(): MachineInfo {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     os: `${type()} ${release()}`,
+    loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }
 

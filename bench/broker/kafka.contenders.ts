@@ -1,0 +1,113 @@
+import { CompressionTypes, Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { BenchOrderPlaced } from '../harness/events.js';
+import { CONSUMER_CONCURRENCY, forEachLimit, fromWireBody, suffix, type BrokerContender, type BrokerSession, type ReceiveCallback } from './session.js';
+
+interface KafkaBusLike {
+  publish(events: BenchOrderPlaced[]): Promise<void>;
+  subscribe(type: typeof BenchOrderPlaced, handler: (e: BenchOrderPlaced) => Promise<void> | void): void;
+  startConsuming(): Promise<void>;
+  shutdown(timeoutMs?: number): Promise<void>;
+}
+export type KafkaBusClass = new (config: Record<string, unknown>) => KafkaBusLike;
+
+/** Our default partition count; the raw topic gets the same. */
+const PARTITIONS = 6;
+
+export function kafkaLocation(): { brokers: string; host: string; port: number } {
+  const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+  const [host, port] = brokers.split(',')[0].split(':');
+  return { brokers, host, port: Number(port || 9092) };
+}
+
+function client(clientId: string): Kafka {
+  return new Kafka({ clientId, brokers: kafkaLocation().brokers.split(','), logLevel: logLevel.NOTHING });
+}
+
+async function deleteTopics(topics: string[]): Promise<void> {
+  const admin = client('bench-admin').admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const present = topics.filter((t) => existing.has(t));
+    if (present.length > 0) await admin.deleteTopics({ topics: present, timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export function oursKafka(KafkaEventBus: KafkaBusClass): BrokerContender {
+  return {
+    name: 'nestjs-eventsource KafkaEventBus',
+    describe: 'bus.publish(list of 100) awaited (one produce request, acks all, gzip); one consumer, concurrency 16',
+    async open(): Promise<BrokerSession> {
+      const topicPrefix = `bench-ours-${suffix()}`;
+      const bus = new KafkaEventBus({ bootstrapServers: kafkaLocation().brokers, topicPrefix, consumerGroup: 'bench', concurrency: CONSUMER_CONCURRENCY });
+      return {
+        publish: (list) => bus.publish(list as BenchOrderPlaced[]),
+        async startConsumer(onEvent: ReceiveCallback) {
+          bus.subscribe(BenchOrderPlaced, (e) => onEvent({ eventId: e.eventId, totalAmount: e.totalAmount, aggregateVersion: e.aggregateVersion }));
+          await bus.startConsuming();
+        },
+        async close() {
+          await bus.shutdown(10_000);
+          await deleteTopics([`${topicPrefix}.stream`, `${topicPrefix}.stream.dlq`]);
+        },
+      };
+    },
+  };
+}
+
+export function rawKafkajs(): BrokerContender {
+  return {
+    name: 'raw kafkajs (sendBatch / eachBatch)',
+    describe: `producer.sendBatch(100 messages, acks -1, gzip, maxInFlightRequests 1) awaited; eachBatch with handlers 16 at a time, resolveOffset + heartbeat; ${PARTITIONS} partitions`,
+    async open(): Promise<BrokerSession> {
+      const topic = `bench-raw-${suffix()}.stream`;
+      const kafka = client('bench-raw');
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+      await admin.disconnect();
+      const producer: Producer = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await producer.connect();
+      let consumer: Consumer | undefined;
+      return {
+        async publish(list) {
+          await producer.sendBatch({
+            acks: -1,
+            compression: CompressionTypes.GZIP,
+            topicMessages: [
+              {
+                topic,
+                messages: list.map((e) => ({
+                  key: e.aggregateId,
+                  value: JSON.stringify(e.toJSON()),
+                  headers: { event_id: e.eventId, event_type: e.eventType, aggregate_id: e.aggregateId, aggregate_type: e.aggregateType },
+                })),
+              },
+            ],
+          });
+        },
+        async startConsumer(onEvent) {
+          consumer = kafka.consumer({ groupId: `${topic}.bench` });
+          await consumer.connect();
+          await consumer.subscribe({ topic, fromBeginning: true });
+          await consumer.run({
+            eachBatchAutoResolve: false,
+            eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+              await forEachLimit(batch.messages, CONSUMER_CONCURRENCY, (m) => onEvent(fromWireBody(JSON.parse(String(m.value)) as Record<string, unknown>)));
+              const last = batch.messages[batch.messages.length - 1];
+              if (last) resolveOffset(last.offset);
+              await heartbeat();
+            },
+          });
+        },
+        async close() {
+          await consumer?.disconnect();
+          await producer.disconnect();
+          await deleteTopics([topic]);
+        },
+      };
+    },
+  };
+}

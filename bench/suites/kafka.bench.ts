@@ -1,0 +1,23 @@
+import { runBrokerSuite } from '../broker/broker-suite.js';
+import { kafkaLocation, oursKafka, rawKafkajs, type KafkaBusClass } from '../broker/kafka.contenders.js';
+import { loadBusClass } from '../broker/load-bus.js';
+import type { BenchSuite } from '../harness/suite.js';
+
+export const kafkaSuite: BenchSuite = {
+  name: 'kafka',
+  title: 'Kafka: KafkaEventBus vs raw kafkajs',
+  run() {
+    const { host, port } = kafkaLocation();
+    return runBrokerSuite({
+      suite: 'kafka',
+      title: this.title,
+      broker: 'Kafka (start it with: bash scripts/kafka/start.sh)',
+      host,
+      port,
+      async contenders() {
+        const Bus = await loadBusClass<KafkaBusClass>('KafkaEventBus', '../../lib/bus/kafka/kafka.event-bus.js');
+        return Bus ? [oursKafka(Bus), rawKafkajs()] : undefined;
+      },
+    });
+  },
+};
