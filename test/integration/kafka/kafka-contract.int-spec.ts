@@ -1,8 +1,8 @@
 import { KafkaEventBus } from '../../../lib/index.js';
 import { brokerBusContract } from '../../contract/broker-bus.contract.js';
-import { FAST_GROUP, KAFKA_BROKERS, KafkaTestClient, kafkaAvailable } from './kafka-test-utils.js';
+import { FAST_GROUP, KAFKA_BROKERS, KafkaTestClient, useKafkaBroker } from './kafka-test-utils.js';
 
-const available = await kafkaAvailable();
+const available = await useKafkaBroker();
 const raw = new KafkaTestClient();
 
 brokerBusContract(

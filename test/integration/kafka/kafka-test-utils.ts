@@ -1,7 +1,12 @@
 /** Shared helpers of the Kafka integration tests: broker address, unique names, raw clients, cleanup. */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Kafka, logLevel, Partitioners, type Admin, type IHeaders, type Producer } from 'kafkajs';
 import { KafkaEventBus, type EventRegistry, type EventSourcingLogger, type KafkaEventBusConfig } from '../../../lib/index.js';
+import { afterAll } from 'vitest';
 import { requireBroker } from '../../support/broker-available.js';
 
 /** 127.0.0.1, not localhost: Node may try ::1 first, and the local broker listens on IPv4 only. */
@@ -96,4 +101,93 @@ export class KafkaTestClient {
     this.adminClient = undefined;
     await Promise.allSettled(clients.map(async (client) => (await client)?.disconnect()));
   }
+}
+
+const LOCK_DIR = join(tmpdir(), 'nestjs-eventsource-kafka-tests.lock');
+
+/**
+ * Kafka test files take turns on the one local broker: the broker-restart test stops it, and
+ * group rebalances slow down under parallel files. A directory is the lock (mkdir is atomic);
+ * a lock whose owner process died is taken over.
+ */
+export async function lockKafkaBroker(timeoutMs = 600_000): Promise<() => Promise<void>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await mkdir(LOCK_DIR);
+      await writeFile(join(LOCK_DIR, 'pid'), String(process.pid));
+      const release = () => rmSync(LOCK_DIR, { recursive: true, force: true });
+      process.once('exit', release);
+      return async () => {
+        process.off('exit', release);
+        release();
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(await readFile(join(LOCK_DIR, 'pid'), 'utf8').catch(() => 'NaN'));
+      if (Number.isInteger(owner) && !isAlive(owner)) await rm(LOCK_DIR, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`Kafka test lock ${LOCK_DIR} still held after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * For the top of a Kafka test file: waits for the broker lock (held until the file's afterAll),
+ * then probes the broker. False skips the file locally; with CI=true an unreachable broker throws.
+ */
+export async function useKafkaBroker(): Promise<boolean> {
+  const unlock = await lockKafkaBroker();
+  afterAll(unlock);
+  return kafkaAvailable();
+}
+
+export interface RawRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string;
+  /** Header names and values in wire order. */
+  headers: Array<[string, string]>;
+}
+
+/** Reads the first `count` records of `topic` with a throwaway group (what any other client would see). */
+export async function readRawRecords(kafka: Kafka, topic: string, count: number, timeoutMs = 20_000): Promise<RawRecord[]> {
+  const records: RawRecord[] = [];
+  const consumer = kafka.consumer({ groupId: uniqueName('raw-reader'), maxWaitTimeInMs: 100 });
+  let done: () => void = () => undefined;
+  const enough = new Promise<void>((resolve) => (done = resolve));
+  const timer = setTimeout(done, timeoutMs);
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        records.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? null,
+          value: message.value?.toString('utf8') ?? '',
+          headers: Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(Array.isArray(value) ? value.at(-1) : value)]),
+        });
+        if (records.length >= count) done();
+      },
+    });
+    await enough;
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect();
+  }
+  return records;
 }
