@@ -4,7 +4,7 @@ import { loadPackage } from '../../utils/load-package.util.js';
 import type { EventSourcingLogger } from '../../utils/logger.util.js';
 import { redactUrl } from '../../utils/redact-url.util.js';
 import type { ResolvedRabbitMQEventBusConfig } from './rabbitmq-event-bus.config.js';
-import { declareTopology, type RabbitMQNames } from './rabbitmq-topology.js';
+import { declareExchanges, type RabbitMQNames } from './rabbitmq-topology.js';
 
 type Amqplib = typeof import('amqplib');
 
@@ -108,7 +108,10 @@ export class RabbitMQConnection {
     this.session = undefined;
     if (!session) return;
     session.closing = true;
-    // Closing the connection closes its channels; unacked deliveries go back to the queue.
+    // Channels first: a channel's close frame follows its pending acks, while a connection
+    // close can overtake frames still buffered on other channels. Unacked deliveries requeue.
+    await session.consumeChannel?.close().catch(() => undefined);
+    await session.publishChannel.close().catch(() => undefined);
     await session.connection.close().catch(() => undefined);
   }
 
@@ -136,7 +139,7 @@ export class RabbitMQConnection {
     try {
       session.publishChannel = await connection.createConfirmChannel();
       this.watchChannel(session, session.publishChannel, 'publish');
-      await declareTopology(session.publishChannel, this.config, this.names);
+      await declareExchanges(session.publishChannel, this.config, this.names);
       for (const step of this.setupSteps) await step(session);
       if (session.lost) throw new Error('the connection was lost during setup');
       if (this.stopped) throw new Error('the bus disconnected during setup');

@@ -1,11 +1,12 @@
 import type { ConsumeMessage } from 'amqplib';
+import { BrokerConnectionError } from '../../errors/broker-connection.error.js';
 import type { EventSourcingLogger } from '../../utils/logger.util.js';
 import type { ConsumerSink, IncomingMessage } from '../broker/broker-transport.js';
 import { AckTracker } from './rabbitmq-ack-tracker.js';
 import type { RabbitMQConnection, RabbitMQSession } from './rabbitmq-connection.js';
 import type { ResolvedRabbitMQEventBusConfig } from './rabbitmq-event-bus.config.js';
 import { toIncoming, type RabbitMQDelivery } from './rabbitmq-message.js';
-import { bindQueue, type BindingPlan, type QueueBinding, type RabbitMQNames } from './rabbitmq-topology.js';
+import { bindQueue, declareQueues, type BindingPlan, type QueueBinding, type RabbitMQNames } from './rabbitmq-topology.js';
 
 interface ActiveConsumer {
   tracker: AckTracker;
@@ -22,6 +23,8 @@ export class RabbitMQConsumer {
   private consuming = false;
   private buffer: RabbitMQDelivery[] = [];
   private pumping = false;
+  private queuesWanted = false;
+  private queuesDeclaredOn?: number;
   private readonly active = new Map<number, Promise<ActiveConsumer>>();
   private readonly trackers = new Map<number, AckTracker>();
 
@@ -43,8 +46,8 @@ export class RabbitMQConsumer {
   async start(sink: ConsumerSink): Promise<void> {
     this.sink = sink;
     this.consuming = true;
-    const session = await this.connection.connect();
-    await this.consumeOn(session);
+    await this.ensureQueues();
+    await this.consumeOn(await this.connection.connect());
   }
 
   /** Cancels the consumer; deliveries not yet handed to the core go back to the queue. */
@@ -67,10 +70,33 @@ export class RabbitMQConsumer {
     this.buffer = [];
   }
 
-  /** Binds now when connected; every later session binds again. */
+  get wantsQueues(): boolean {
+    return this.queuesWanted;
+  }
+
+  /** Declares the group's queues and bindings now (connecting if needed) and on every later session. */
+  async ensureQueues(): Promise<void> {
+    const wanted = this.queuesWanted;
+    this.queuesWanted = true;
+    const session = await this.connection.connect();
+    if (this.queuesDeclaredOn === session.id) return;
+    try {
+      await this.declareOn(session);
+    } catch (error) {
+      this.queuesWanted = wanted;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new BrokerConnectionError(
+        `Cannot declare the RabbitMQ queue ${this.names.queue}: ${reason}` +
+          (reason.includes('PRECONDITION_FAILED') ? ' (it exists with other arguments; delete it or pick another consumerGroup)' : ''),
+        error,
+      );
+    }
+  }
+
+  /** Binds now when the queues exist; otherwise declaring them binds everything planned. */
   async bind(binding: QueueBinding | undefined): Promise<void> {
     const session = this.connection.current;
-    if (binding && session) await bindQueue(session.publishChannel, this.names, binding);
+    if (binding && session && this.queuesDeclaredOn === session.id) await bindQueue(session.publishChannel, this.names, binding);
   }
 
   /** Acks on the channel that delivered the message; for a lost session the ack is dropped. */
@@ -89,9 +115,22 @@ export class RabbitMQConsumer {
   }
 
   private async setUp(session: RabbitMQSession): Promise<void> {
-    // The plan only grows; re-reading it picks up types subscribed while this runs.
-    for (let i = 0; i < this.plan.all().length; i++) await bindQueue(session.publishChannel, this.names, this.plan.all()[i]);
+    if (this.queuesWanted) await this.declareOn(session);
     if (this.consuming) await this.consumeOn(session);
+  }
+
+  /** On a channel of its own: a refused declaration (PRECONDITION_FAILED) closes only that channel. */
+  private async declareOn(session: RabbitMQSession): Promise<void> {
+    const channel = await session.connection.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      await declareQueues(channel, this.config, this.names);
+      // The plan only grows; re-reading it picks up types subscribed while this runs.
+      for (let i = 0; i < this.plan.all().length; i++) await bindQueue(channel, this.names, this.plan.all()[i]);
+      this.queuesDeclaredOn = session.id;
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
   }
 
   private consumeOn(session: RabbitMQSession): Promise<ActiveConsumer> {

@@ -75,17 +75,23 @@ export class BindingPlan {
   }
 }
 
-/**
- * Declares both exchanges, the group's queue and its DLQ queue. The main queue carries the
- * same dead-letter arguments eventsource-py declares, so a Python service can share it
- * (RabbitMQ refuses a redeclaration with different arguments: PRECONDITION_FAILED).
- */
-export async function declareTopology(channel: Channel, config: ResolvedRabbitMQEventBusConfig, names: RabbitMQNames): Promise<void> {
+/** Both exchanges; every session declares them, publishers included. */
+export async function declareExchanges(channel: Channel, config: ResolvedRabbitMQEventBusConfig, names: RabbitMQNames): Promise<void> {
   const durability = { durable: config.durable, autoDelete: config.autoDelete };
   await channel.assertExchange(names.dlqExchange, 'direct', durability);
+  await channel.assertExchange(names.exchange, config.exchangeType, durability);
+}
+
+/**
+ * The group's queue and its DLQ queue, declared only once the group needs them (consuming,
+ * bindings, DLQ tools), so a publish-only service leaves no queues behind. The main queue
+ * carries the dead-letter arguments eventsource-py declares, so a Python service can share it
+ * (RabbitMQ refuses a redeclaration with other arguments: PRECONDITION_FAILED).
+ */
+export async function declareQueues(channel: Channel, config: ResolvedRabbitMQEventBusConfig, names: RabbitMQNames): Promise<void> {
+  const durability = { durable: config.durable, autoDelete: config.autoDelete };
   await channel.assertQueue(names.dlqQueue, durability);
   await channel.bindQueue(names.dlqQueue, names.dlqExchange, names.dlqRoutingKey);
-  await channel.assertExchange(names.exchange, config.exchangeType, durability);
   await channel.assertQueue(names.queue, {
     ...durability,
     arguments: { 'x-dead-letter-exchange': names.dlqExchange, 'x-dead-letter-routing-key': names.dlqRoutingKey },

@@ -96,6 +96,7 @@ export class RabbitMQTransport implements BrokerTransport {
           'its class declares no static aggregateType. Declare one, or set routingKeyPattern.',
       );
     }
+    await this.consumer.ensureQueues();
     await this.consumer.bind(binding);
   }
 
@@ -104,27 +105,34 @@ export class RabbitMQTransport implements BrokerTransport {
     await this.consumer.bind(this.plan.forAllEvents());
   }
 
-  getDlqMessages(limit: number): Promise<DlqMessage[]> {
+  // The DLQ tools declare the group's queues first: a publish-only bus has not declared them.
+  async getDlqMessages(limit: number): Promise<DlqMessage[]> {
+    await this.consumer.ensureQueues();
     return this.dlq.list(limit);
   }
 
-  readDlqMessage(id: string): Promise<DlqMessage | undefined> {
+  async readDlqMessage(id: string): Promise<DlqMessage | undefined> {
+    await this.consumer.ensureQueues();
     return this.dlq.read(id);
   }
 
-  getDlqMessageCount(): Promise<number> {
+  async getDlqMessageCount(): Promise<number> {
+    await this.consumer.ensureQueues();
     return this.dlq.count();
   }
 
-  removeDlqMessage(id: string): Promise<boolean> {
+  async removeDlqMessage(id: string): Promise<boolean> {
+    await this.consumer.ensureQueues();
     return this.dlq.remove(id);
   }
 
-  purgeDlq(): Promise<number> {
+  async purgeDlq(): Promise<number> {
+    await this.consumer.ensureQueues();
     return this.dlq.purge();
   }
 
   async queueInfo(): Promise<RabbitMQQueueInfo> {
+    await this.consumer.ensureQueues();
     const session = await this.connection.whenReady();
     const channel = await session.connection.createChannel();
     channel.on('error', () => undefined);
@@ -150,7 +158,7 @@ export class RabbitMQTransport implements BrokerTransport {
       reconnecting: this.connection.isReconnecting,
       unconfirmedPublishes: this.publisher.unconfirmedCount,
     };
-    if (connected) {
+    if (connected && this.consumer.wantsQueues) {
       try {
         Object.assign(details, await this.queueInfo());
       } catch (error) {

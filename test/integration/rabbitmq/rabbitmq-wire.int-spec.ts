@@ -176,14 +176,16 @@ describe.skipIf(!available)('RabbitMQ wire format (eventsource-py v0.4.0 recordi
     await close();
 
     const shared = makeRabbitBus({ exchangeName: pyExchange, consumerGroup: 'default' }, wireRegistry);
-    await expect(shared.connect()).resolves.toBeUndefined();
+    await expect(shared.getQueueInfo()).resolves.toMatchObject({ queue: `${pyExchange}.default`, messageCount: 0 });
     await shared.shutdown();
 
     const { channel: other, close: closeOther } = await rawChannel();
     await other.assertQueue(`${pyExchange}.mismatch`, { durable: true });
     await closeOther();
     const mismatched = makeRabbitBus({ exchangeName: pyExchange, consumerGroup: 'mismatch' }, wireRegistry);
-    await expect(mismatched.connect()).rejects.toMatchObject({ name: 'BrokerConnectionError', message: expect.stringContaining('PRECONDITION_FAILED') });
+    await expect(mismatched.getQueueInfo()).rejects.toMatchObject({ name: 'BrokerConnectionError', message: expect.stringContaining('PRECONDITION_FAILED') });
+    // Only the declaring channel failed: the bus still publishes.
+    await expect(mismatched.publish([codec.decode(recording.messages[0].body)])).resolves.toBeUndefined();
     await mismatched.shutdown();
     await deleteTopology(pyExchange, ['default', 'mismatch']);
   });
