@@ -35,6 +35,22 @@ async function deleteTopics(topics: string[]): Promise<void> {
   }
 }
 
+/**
+ * Start-up only (never timed): right after other topics were deleted, the broker can answer a
+ * metadata request with UNKNOWN_TOPIC_OR_PARTITION; the error is retriable, so retry it loudly.
+ */
+async function retryRetriable(what: string, work: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 5 || !(error as { retriable?: boolean }).retriable) throw error;
+      console.log(`  !! ${what} failed with a retriable error (attempt ${attempt}): ${(error as Error).message}; retrying`);
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
+
 export function oursKafka(KafkaEventBus: KafkaBusClass): BrokerContender {
   return {
     name: 'nestjs-eventsource KafkaEventBus',
@@ -46,7 +62,7 @@ export function oursKafka(KafkaEventBus: KafkaBusClass): BrokerContender {
         publish: (list) => bus.publish(list as BenchOrderPlaced[]),
         async startConsumer(onEvent: ReceiveCallback) {
           bus.subscribe(BenchOrderPlaced, (e) => onEvent({ eventId: e.eventId, totalAmount: e.totalAmount, aggregateVersion: e.aggregateVersion }));
-          await bus.startConsuming();
+          await retryRetriable('KafkaEventBus.startConsuming', () => bus.startConsuming());
         },
         async close() {
           await bus.shutdown(10_000);
