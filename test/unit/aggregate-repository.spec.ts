@@ -48,7 +48,9 @@ describe('AggregateRepository', () => {
   it('takes aggregateType from the option or the factory, and rejects bad options with ConfigurationError', () => {
     const eventStore = new InMemoryEventStore();
     expect(new AggregateRepository({ eventStore, aggregateFactory: OrderAggregate }).aggregateType).toBe('Order');
-    expect(new AggregateRepository({ eventStore, aggregateFactory: OrderAggregate, aggregateType: 'Purchase' }).aggregateType).toBe('Purchase');
+    expect(new AggregateRepository({ eventStore, aggregateFactory: OrderAggregate, aggregateType: 'Purchase' }).aggregateType).toBe(
+      'Purchase',
+    );
     expect(() => new AggregateRepository({ eventStore: undefined as never, aggregateFactory: OrderAggregate })).toThrow(ConfigurationError);
     expect(() => new AggregateRepository({ eventStore, aggregateFactory: {} as never })).toThrow(/aggregateFactory/);
     const error = (() => {

@@ -4,6 +4,7 @@
  * frozen, validation effective, codec round trip equal.
  */
 import { createRequire } from 'node:module';
+import { compileFunction } from 'node:vm';
 import { transformSync } from '@swc/core';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -79,7 +80,7 @@ const realRequire = createRequire(import.meta.url);
 function evaluate(code: string): Record<string, any> {
   const module = { exports: {} as Record<string, any> };
   const requireFor = (name: string): unknown => (name === 'nestjs-eventsource' ? lib : realRequire(name));
-  new Function('require', 'module', 'exports', code)(requireFor, module, module.exports);
+  compileFunction(code, ['require', 'module', 'exports'])(requireFor, module, module.exports);
   return module.exports;
 }
 

@@ -263,7 +263,13 @@ describe('DomainEvent.toJSON', () => {
     ]);
     expect(body.occurred_at).toBe('2025-01-15T10:30:00.123Z');
     expect(body.occurred_at).toMatch(/Z$/);
-    expect(body).toMatchObject({ event_type: 'DeOrderPlaced', aggregate_type: 'Order', tenant_id: null, actor_id: 'u1', causation_id: null });
+    expect(body).toMatchObject({
+      event_type: 'DeOrderPlaced',
+      aggregate_type: 'Order',
+      tenant_id: null,
+      actor_id: 'u1',
+      causation_id: null,
+    });
     expect(JSON.parse(JSON.stringify(event))).toEqual(JSON.parse(JSON.stringify(body)));
   });
 });
@@ -299,9 +305,9 @@ describe('Registration is required', () => {
     expect(sub).toMatchObject({ customerName: 'Carol', totalAmount: 5, priority: 'high', aggregateType: 'Order' });
     expect(Object.isFrozen(sub)).toBe(true);
     expect(() => validateEvent(sub)).not.toThrow();
-    expect(() => validateEvent(new DePriorityOrderPlaced({ aggregateId: randomUUID(), customerName: 'C', totalAmount: 5, priority: 1 as never }))).toThrow(
-      EventValidationError,
-    );
+    expect(() =>
+      validateEvent(new DePriorityOrderPlaced({ aggregateId: randomUUID(), customerName: 'C', totalAmount: 5, priority: 1 as never })),
+    ).toThrow(EventValidationError);
     const base = placed({ customerName: 'Dan' });
     expect(base.eventType).toBe('DeOrderPlaced');
     expect(base.customerName).toBe('Dan');

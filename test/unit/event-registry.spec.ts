@@ -67,7 +67,9 @@ describe('EventRegistry', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(EventTypeNotFoundError);
-    expect((caught as Error).message).toBe("Unknown event type: 'X'. Available types: ErA, ErB. Did you forget to register this event type?");
+    expect((caught as Error).message).toBe(
+      "Unknown event type: 'X'. Available types: ErA, ErB. Did you forget to register this event type?",
+    );
     expect((caught as EventTypeNotFoundError).eventType).toBe('X');
     expect((caught as EventTypeNotFoundError).availableTypes).toEqual(['ErA', 'ErB']);
     expect((caught as Error).name).toBe('EventTypeNotFoundError');

@@ -32,6 +32,7 @@ describe('InMemoryEventBus handler errors', () => {
       throw new Error('sync boom');
     });
     bus.subscribe(BusOrderCreated, async function rejectsWithString() {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
       return Promise.reject('plain string');
     });
     bus.subscribe(BusOrderCreated, recording);

@@ -40,7 +40,12 @@ describe('InMemoryEventBus background publishing', () => {
     await bus.whenIdle();
     expect(handled).toEqual(['A', 'B']);
     expect(bus.getBackgroundTaskCount()).toBe(0);
-    expect(bus.getStats()).toMatchObject({ backgroundTasksCreated: 1, backgroundTasksCompleted: 1, eventsPublished: 2, handlersInvoked: 2 });
+    expect(bus.getStats()).toMatchObject({
+      backgroundTasksCreated: 1,
+      backgroundTasksCompleted: 1,
+      eventsPublished: 2,
+      handlersInvoked: 2,
+    });
   });
 
   it('whenIdle resolves at once when nothing runs, and waits for work started while waiting', async () => {

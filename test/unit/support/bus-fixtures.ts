@@ -59,7 +59,10 @@ export interface LogLine {
 /** A logger that keeps what the library logs, so tests can assert on it and stderr stays quiet. */
 export function capturingLogger(): EventSourcingLogger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const record = (level: LogLine['level']) => (message: string, ...meta: unknown[]) => void lines.push({ level, message, meta });
+  const record =
+    (level: LogLine['level']) =>
+    (message: string, ...meta: unknown[]) =>
+      void lines.push({ level, message, meta });
   return { lines, error: record('error'), warn: record('warn'), log: record('log'), debug: record('debug') };
 }
 

@@ -43,7 +43,9 @@ export class OrderAggregate extends AggregateRoot<OrderState> {
   }
 
   place(customerName: string, totalAmount: number): void {
-    this.applyEvent(new AgOrderPlaced({ aggregateId: this.aggregateId, customerName, totalAmount, aggregateVersion: this.getNextVersion() }));
+    this.applyEvent(
+      new AgOrderPlaced({ aggregateId: this.aggregateId, customerName, totalAmount, aggregateVersion: this.getNextVersion() }),
+    );
   }
 
   ship(trackingNumber: string): void {
