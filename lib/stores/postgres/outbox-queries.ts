@@ -44,10 +44,10 @@ export async function claimDueRows(client: PgQueryable, tables: PostgresTables, 
 
 export async function markSent(client: PgQueryable, tables: PostgresTables, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await client.query(`UPDATE ${tables.outbox} SET sent_at = now(), last_error = NULL WHERE id = ANY($1::bigint[])`, [ids]);
+  await client.query(`UPDATE ${tables.outbox} SET sent_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [ids]);
 }
 
-/** Counts a failed attempt and schedules the next one: base × 2^attempts, capped. */
+/** Counts a failed attempt and schedules the next one, from now: base × 2^(attempts so far), capped. */
 export async function markFailed(
   client: PgQueryable,
   tables: PostgresTables,
@@ -60,7 +60,7 @@ export async function markFailed(
     `UPDATE ${tables.outbox}
         SET attempts = attempts + 1,
             last_error = $2,
-            next_attempt_at = now() + LEAST($4::float8, $3::float8 * power(2, LEAST(attempts, 40))) * interval '1 millisecond'
+            next_attempt_at = clock_timestamp() + LEAST($4::float8, $3::float8 * power(2, LEAST(attempts, 40))) * interval '1 millisecond'
       WHERE id = ANY($1::bigint[])`,
     [ids, error.slice(0, 2000), backoff.baseDelayMs, backoff.maxDelayMs],
   );

@@ -14,7 +14,14 @@ import {
   type ResolvedPostgresEventStoreOptions,
 } from './postgres-event-store.options.js';
 import { migrate, PostgresTables } from './postgres.migrations.js';
-import { UNIQUE_VIOLATION, type PgDatabaseError, type PgPool, type PgPoolClient, type PgQueryable } from './pg-types.js';
+import {
+  UNIQUE_VIOLATION,
+  type PgDatabaseError,
+  type PgPool,
+  type PgPoolClient,
+  type PgQueryable,
+  type PgQueryResult,
+} from './pg-types.js';
 
 interface StreamState {
   /** How many of the appended event ids are stored already. */
@@ -24,9 +31,11 @@ interface StreamState {
 }
 
 /**
- * Durable event store on PostgreSQL. Appends are one transaction each (check + multi-row insert,
- * plus outbox rows when `outbox: true`), serialized per table so that global positions become
- * visible in order and readAll() never skips a late commit. `pg` is loaded on first use.
+ * Durable event store on PostgreSQL. An append is one transaction (check, one multi-row insert,
+ * plus outbox rows when `outbox: true`); concurrent appends to one aggregate are decided by the
+ * unique (aggregate, version) constraint. readAll() reads only up to a high-water mark below
+ * which no append is still in flight, so it never skips a position that commits late.
+ * `pg` is loaded on first use.
  */
 export class PostgresEventStore implements EventStore {
   readonly tables: PostgresTables;
@@ -91,7 +100,7 @@ export class PostgresEventStore implements EventStore {
         () => true,
       );
       if ((error as PgDatabaseError).code !== UNIQUE_VIOLATION) throw error;
-      // A writer that does not take the append lock got there first; report the real version.
+      // A concurrent writer committed first (same versions or same event ids): report what is stored.
       const state = await this.streamState(pool, aggregateId, aggregateType, ids);
       if (state.stored === events.length) return toResult(state);
       if ((error as PgDatabaseError).constraint === `${this.options.tableName}_stream_uq`) {
@@ -124,15 +133,22 @@ export class PostgresEventStore implements EventStore {
     return { aggregateId, aggregateType, events, version };
   }
 
-  /** Pages through the table by position (readPageSize rows per query); ends at the current end. */
+  /**
+   * Pages through the table by position (readPageSize rows per query), up to the high-water mark
+   * taken when iteration starts: events appended later are left for the next call.
+   */
   async *readAll(fromPosition = 0): AsyncIterable<StoredEvent> {
     const pool = await this.ready();
     const pageSize = this.options.readPageSize;
+    const results = (await pool.query(this.tables.highWaterMarkSql)) as unknown as PgQueryResult[];
+    const highWaterMark = results[results.length - 1].rows[0].high_water_mark as string;
     let after = Math.max(0, Math.floor(fromPosition));
     for (;;) {
       const { rows } = await pool.query(
-        `SELECT ${EVENT_COLUMNS} FROM ${this.tables.events} WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
-        [after, pageSize],
+        `SELECT ${EVENT_COLUMNS} FROM ${this.tables.events}
+          WHERE global_position > $1 AND global_position <= $2
+          ORDER BY global_position LIMIT $3`,
+        [after, highWaterMark, pageSize],
       );
       for (const row of rows as unknown as EventRow[]) {
         const stored = toStoredEvent(this.codec, row, this.tables.events);

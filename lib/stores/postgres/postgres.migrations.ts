@@ -8,8 +8,13 @@ import type { PgQueryable } from './pg-types.js';
 export class PostgresTables {
   readonly events: string;
   readonly outbox: string;
-  /** Serializes appends to the table, so global positions commit in the order they are assigned. */
+  /** Taken (shared) by every append until it commits; appends do not block one another. */
   readonly appendLockSql: string;
+  /**
+   * Waits (exclusive on the append lock) until no append is in flight, then reads the highest
+   * position. Every position up to it is final: a position cannot commit late behind it.
+   */
+  readonly highWaterMarkSql: string;
   /** One outbox relay publishes at a time per table, which keeps per-aggregate order. */
   readonly relayLockSql: string;
   readonly migrationLockSql: string;
@@ -22,12 +27,26 @@ export class PostgresTables {
   ) {
     this.events = `"${schema}"."${tableName}"`;
     this.outbox = `"${schema}"."${tableName}_outbox"`;
-    const qualified = `${schema}.${tableName}`;
-    this.appendLockSql = `SELECT pg_advisory_xact_lock(hashtext('nestjs-eventsource:append:${qualified}'))`;
-    this.relayLockSql = `SELECT pg_try_advisory_xact_lock(hashtext('nestjs-eventsource:relay:${qualified}')) AS leader`;
-    this.migrationLockSql = `SELECT pg_advisory_xact_lock(hashtext('nestjs-eventsource:migrate:${schema}'))`;
-    this.channel = `eventsource_outbox_${createHash('sha256').update(qualified).digest('hex').slice(0, 16)}`;
+    const appendKey = lockKey(`append:${schema}.${tableName}`);
+    this.appendLockSql = `SELECT pg_advisory_xact_lock_shared(${appendKey})`;
+    // Two statements in one simple query run as one implicit transaction, and the second takes
+    // its snapshot after the lock is granted.
+    this.highWaterMarkSql =
+      `SELECT pg_advisory_xact_lock(${appendKey}); ` +
+      `SELECT coalesce(max(global_position), 0)::text AS high_water_mark FROM ${this.events}`;
+    this.relayLockSql = `SELECT pg_try_advisory_xact_lock(${lockKey(`relay:${schema}.${tableName}`)}) AS leader`;
+    this.migrationLockSql = `SELECT pg_advisory_xact_lock(${lockKey(`migrate:${schema}`)})`;
+    this.channel = `eventsource_outbox_${createHash('sha256').update(`${schema}.${tableName}`).digest('hex').slice(0, 16)}`;
   }
+}
+
+// Two-int advisory keys live apart from the single-bigint keys applications usually take;
+// the first int marks this library ('EVST').
+const LOCK_CLASS = 0x45565354;
+
+/** Names are validated identifiers, so embedding them in a literal is safe. */
+function lockKey(name: string): string {
+  return `${LOCK_CLASS}, hashtext('nestjs-eventsource:${name}')`;
 }
 
 function eventsDdl(t: PostgresTables): string {
