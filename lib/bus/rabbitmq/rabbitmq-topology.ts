@@ -54,12 +54,16 @@ export class BindingPlan {
     return undefined;
   }
 
-  /** Wildcard handlers want every event: '#' on a topic exchange, an empty match on headers. */
+  /**
+   * Wildcard handlers want every event: '#' on a topic exchange; on a headers exchange an
+   * `x-match: all` binding without header keys matches every message. A direct exchange
+   * cannot bind "everything": only the subscribed types arrive there.
+   */
   forAllEvents(): QueueBinding | undefined {
     const { exchangeType, routingKeyPattern } = this.config;
     if (routingKeyPattern !== undefined) return undefined;
     if (exchangeType === 'topic') return this.add({ pattern: '#' });
-    if (exchangeType === 'headers') return this.add({ pattern: '', args: { 'x-match': 'any' } });
+    if (exchangeType === 'headers') return this.add({ pattern: '', args: { 'x-match': 'all' } });
     return undefined;
   }
 

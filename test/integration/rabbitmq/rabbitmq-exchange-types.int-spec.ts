@@ -38,6 +38,35 @@ describe.skipIf(!available)('RabbitMQEventBus exchange types and fan-out', () =>
     expect((seen[0] as RmqOrderPlaced).customerName).toBe('customer-1');
   });
 
+  it.each<RabbitMQExchangeType>(['topic', 'headers', 'fanout'])('a %s exchange delivers every type to a wildcard-only consumer', async (exchangeType) => {
+    const exchangeName = uniqueName(`rmq-any-${exchangeType}`);
+    const consumer = makeRabbitBus({ exchangeName, exchangeType, consumerGroup: 'audit' });
+    track(exchangeName, ['audit'], consumer);
+    const seen: string[] = [];
+    consumer.subscribeToAllEvents((event) => void seen.push(event.eventType));
+    await consumer.startConsuming();
+    const aggregateId = randomUUID();
+    await consumer.publish([placed(aggregateId, 1), new RmqOrderShipped({ aggregateId, trackingNumber: 'T-2', aggregateVersion: 2 })]);
+    await waitFor(() => seen.length === 2);
+    expect(seen).toEqual(['RmqOrderPlaced', 'RmqOrderShipped']);
+  });
+
+  it('routingKeyPattern replaces the per-type bindings', async () => {
+    const exchangeName = uniqueName('rmq-pattern');
+    const consumer = makeRabbitBus({ exchangeName, consumerGroup: 'shipping-only', routingKeyPattern: '*.RmqOrderShipped' });
+    track(exchangeName, ['shipping-only'], consumer);
+    const seen: string[] = [];
+    consumer.subscribe(RmqOrderPlaced, (event) => void seen.push(event.eventType));
+    consumer.subscribe(RmqOrderShipped, (event) => void seen.push(event.eventType));
+    await consumer.startConsuming();
+    const aggregateId = randomUUID();
+    await consumer.publish([placed(aggregateId, 1), new RmqOrderShipped({ aggregateId, trackingNumber: 'T-3', aggregateVersion: 2 })]);
+    await waitFor(() => seen.length === 1);
+    await consumer.whenIdle();
+    await waitFor(async () => (await consumer.getQueueInfo()).messageCount === 0);
+    expect(seen).toEqual(['RmqOrderShipped']);
+  });
+
   it('a fanout exchange delivers every event to each of two groups', async () => {
     const exchangeName = uniqueName('rmq-fanout-groups');
     const billing = makeRabbitBus({ exchangeName, exchangeType: 'fanout', consumerGroup: 'billing' });
