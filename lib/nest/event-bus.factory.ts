@@ -37,7 +37,3 @@ export function busConfigOf<T extends { type: string; consume?: boolean }>(trans
   const { type: _type, consume: _consume, ...config } = transport;
   return config;
 }
-
-function notAvailableYet(type: string): ConfigurationError {
-  return new ConfigurationError('transport.type', type, `'memory': the ${type} transport is not available yet in this version`);
-}
