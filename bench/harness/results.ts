@@ -89,5 +89,8 @@ export function readAllResults(): SuiteResult[] {
   } catch {
     return [];
   }
-  return names.sort().map((n) => JSON.parse(readFileSync(join(RESULTS_DIR, n), 'utf8')) as SuiteResult);
+  return names
+    .sort()
+    .map((n) => JSON.parse(readFileSync(join(RESULTS_DIR, n), 'utf8')) as SuiteResult)
+    .filter((r) => Array.isArray(r.ratios)); // durability.json has no ratios
 }
