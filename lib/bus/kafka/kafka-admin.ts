@@ -26,7 +26,8 @@ export class KafkaAdminOps {
     const wanted: ITopicConfig[] = [
       { topic, numPartitions: partitions, replicationFactor },
       { topic: dlqTopic, numPartitions: 1, replicationFactor },
-      { topic: replayedTopic, numPartitions: 1, replicationFactor, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      // Compacted (one record per id), and deletable so purgeDlq() can clear it.
+      { topic: replayedTopic, numPartitions: 1, replicationFactor, configEntries: [{ name: 'cleanup.policy', value: 'compact,delete' }] },
     ];
     const missing = wanted.filter((t) => !existing.has(t.topic));
     if (missing.length > 0) await this.admin.createTopics({ topics: missing, waitForLeaders: true });
@@ -45,27 +46,36 @@ export class KafkaAdminOps {
     return { brokers: cluster.brokers.length, controller: cluster.controller, clusterId: cluster.clusterId };
   }
 
-  /**
-   * Moves this group's committed offsets. Kafka allows it only while the group has no running
-   * member, so the caller stops its own consumer first.
-   */
-  async moveGroupOffsets(position: KafkaReplayPosition): Promise<Array<{ partition: number; offset: string }>> {
-    const { topic, consumerGroup } = this.config;
-    const partitions =
-      'timestamp' in position
-        ? await this.admin.fetchTopicOffsetsByTimestamp(topic, position.timestamp instanceof Date ? position.timestamp.getTime() : position.timestamp)
-        : position.partitions.map(({ partition, offset }) => ({ partition, offset: String(offset) }));
+  /** The offsets a replay starts from, per partition. */
+  async replayOffsets(position: KafkaReplayPosition): Promise<Array<{ partition: number; offset: string }>> {
+    if (!('timestamp' in position)) return position.partitions.map(({ partition, offset }) => ({ partition, offset: String(offset) }));
+    const timestamp = position.timestamp instanceof Date ? position.timestamp.getTime() : position.timestamp;
+    return this.admin.fetchTopicOffsetsByTimestamp(this.config.topic, timestamp);
+  }
+
+  /** Kafka moves a group's offsets only while none of its members runs. */
+  async assertGroupIdle(): Promise<void> {
+    const { groups } = await this.admin.describeGroups([this.config.consumerGroup]);
+    const state = groups[0]?.state ?? 'Dead';
+    if (state !== 'Empty' && state !== 'Dead') throw this.groupBusy(`the group is ${state} with ${groups[0]?.members.length ?? 0} member(s)`);
+  }
+
+  /** Commits the replay offsets for the stopped group (used when this bus is not consuming). */
+  async moveGroupOffsets(partitions: Array<{ partition: number; offset: string }>): Promise<void> {
     try {
-      await this.admin.setOffsets({ groupId: consumerGroup, topic, partitions });
+      await this.admin.setOffsets({ groupId: this.config.consumerGroup, topic: this.config.topic, partitions });
     } catch (error) {
-      const cause = toError(error);
-      throw new EventSourcingError(
-        `replayFrom() could not move the offsets of consumer group '${consumerGroup}' on ${topic}: ${cause.message}. ` +
-          'Kafka only allows it while no member of the group is running: stop the other consumers of this group first.',
-        { cause },
-      );
+      throw this.groupBusy(toError(error).message, error);
     }
-    return partitions;
+  }
+
+  private groupBusy(detail: string, cause?: unknown): EventSourcingError {
+    const { topic, consumerGroup } = this.config;
+    return new EventSourcingError(
+      `replayFrom() could not move the offsets of consumer group '${consumerGroup}' on ${topic}: ${detail}. ` +
+        'Kafka only allows it while no member of the group is running: stop the other consumers of this group first.',
+      { cause },
+    );
   }
 
   private async warnOnFewerPartitions(): Promise<void> {

@@ -33,6 +33,7 @@ export class KafkaGroupConsumer implements PartitionControl {
   private recoveringFlag = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
+  private pendingSeeks: Array<{ partition: number; offset: string }> = [];
 
   constructor(
     private readonly kafka: Kafka,
@@ -66,6 +67,14 @@ export class KafkaGroupConsumer implements PartitionControl {
     this.consumer = undefined;
     this.assignment.clear();
     await consumer?.disconnect().catch((error: unknown) => this.logger.warn('kafka: consumer disconnect failed', toError(error).message));
+  }
+
+  /**
+   * Positions to apply when this member next joins the group, before its first fetch: kafkajs
+   * seeks commit the new offsets (replayFrom() uses this while the group has no other member).
+   */
+  seekOnNextJoin(partitions: Array<{ partition: number; offset: string }>): void {
+    this.pendingSeeks = [...partitions];
   }
 
   get running(): boolean {
@@ -141,10 +150,23 @@ export class KafkaGroupConsumer implements PartitionControl {
     if (held.length > 0) {
       for (const { topic, partition } of held) consumer.pause([{ topic, partitions: [partition] }]);
     }
+    this.applyPendingSeeks(consumer);
     this.crashesInARow = 0;
     if (this.recoveringFlag) {
       this.recoveringFlag = false;
       this.sink.reconnected(`kafka consumer rejoined group '${this.config.consumerGroup}' after a crash`);
+    }
+  }
+
+  private applyPendingSeeks(consumer: Consumer): void {
+    if (this.pendingSeeks.length === 0) return;
+    const seeks = this.pendingSeeks;
+    this.pendingSeeks = [];
+    const topic = this.config.topic;
+    const missed = seeks.filter(({ partition }) => !this.ownsPartition(topic, partition));
+    for (const { partition, offset } of seeks) if (this.ownsPartition(topic, partition)) consumer.seek({ topic, partition, offset });
+    if (missed.length > 0) {
+      this.logger.warn(`kafka: replay could not move partition(s) ${missed.map((s) => s.partition).join(', ')} of ${topic}: another member of the group holds them`);
     }
   }
 

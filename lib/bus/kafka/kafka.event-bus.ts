@@ -57,8 +57,8 @@ export class KafkaEventBus extends BrokerEventBus<ResolvedKafkaEventBusConfig> {
     const wasConsuming = this.kafka.consuming;
     if (wasConsuming) await this.stopConsuming();
     try {
-      await this.kafka.moveGroupOffsets(target);
-      this.logger.warn(`kafka: consumer group '${this.config.consumerGroup}' moved on ${this.config.topic} for a replay (${describe(target)})`);
+      await this.kafka.prepareReplay(target, wasConsuming);
+      this.logger.log?.(`kafka: consumer group '${this.config.consumerGroup}' replays ${this.config.topic} ${describe(target)}`);
     } finally {
       if (wasConsuming) await this.startConsuming();
     }

@@ -13,6 +13,7 @@ import { toKafkaMessage, type KafkaRecordOrigin } from './kafka-wire.js';
 
 interface KafkaClients {
   kafkajs: KafkaJsModule;
+  compression: number;
   kafka: Kafka;
   admin: Admin;
   producer: Producer;
@@ -60,8 +61,8 @@ export class KafkaTransport implements BrokerTransport {
       idempotent: false,
       allowAutoTopicCreation: false,
       createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-      // Keep retrying about as long as publish() waits (publishTimeoutMs) before giving up.
-      retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: Math.ceil(this.config.publishTimeoutMs / 1_000) + 2 },
+      // Short retries: publish() itself repeats the send until publishTimeoutMs.
+      retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 5 },
     });
     try {
       await admin.connect();
@@ -73,7 +74,7 @@ export class KafkaTransport implements BrokerTransport {
         if (dlqCreated) await dlq.clearTopic(this.config.replayedTopic);
       }
       await producer.connect();
-      this.clients = { kafkajs, kafka, admin, producer, adminOps, dlq };
+      this.clients = { kafkajs, compression, kafka, admin, producer, adminOps, dlq };
     } catch (error) {
       await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
       const cause = toError(error);
@@ -95,23 +96,29 @@ export class KafkaTransport implements BrokerTransport {
     return this.clients !== undefined;
   }
 
+  /**
+   * One send for the whole call: kafkajs batches it into one produce request per broker. While
+   * the broker is unreachable kafkajs gives up within seconds; the send is repeated until
+   * publishTimeoutMs (the core's deadline for this publish) has passed.
+   */
   async publish(messages: OutgoingMessage[]): Promise<void> {
-    const { producer, kafkajs } = this.require();
-    try {
-      // One send for the whole call: kafkajs batches it into one produce request per broker.
-      await producer.send({
-        topic: this.config.topic,
-        acks: this.config.acks,
-        compression: this.config.compressionType === 'gzip' ? kafkajs.CompressionTypes.GZIP : kafkajs.CompressionTypes.None,
-        messages: messages.map(toKafkaMessage),
-      });
-    } catch (error) {
-      const cause = toError(error);
-      const ids = messages.map((m) => m.event.eventId);
-      if ((cause as { retriable?: boolean }).retriable === false && cause.name === 'KafkaJSProtocolError') {
-        throw new PublishRejectedError([], ids, cause, false);
+    const deadline = Date.now() + this.config.publishTimeoutMs;
+    const kafkaMessages = messages.map(toKafkaMessage);
+    for (let attempt = 1; ; attempt++) {
+      const { producer, compression } = this.require();
+      try {
+        await producer.send({ topic: this.config.topic, acks: this.config.acks, compression, messages: kafkaMessages });
+        return;
+      } catch (error) {
+        const cause = toError(error);
+        const ids = messages.map((m) => m.event.eventId);
+        if (isRejection(cause)) throw new PublishRejectedError([], ids, cause, false);
+        const delay = Math.min(1_000, 50 * 2 ** attempt);
+        if (Date.now() + delay >= deadline || !this.clients) {
+          throw new BrokerConnectionError(`Kafka did not accept ${ids.length} event(s) on ${this.config.topic}: ${cause.message}`, cause);
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
       }
-      throw new BrokerConnectionError(`Kafka did not accept ${ids.length} event(s) on ${this.config.topic}: ${cause.message}`, cause);
     }
   }
 
@@ -184,9 +191,17 @@ export class KafkaTransport implements BrokerTransport {
     return this.require().dlq.purge();
   }
 
-  /** Moves the group's offsets; the consumer must be stopped (KafkaEventBus.replayFrom does it). */
-  moveGroupOffsets(position: KafkaReplayPosition): Promise<Array<{ partition: number; offset: string }>> {
-    return this.require().adminOps.moveGroupOffsets(position);
+  /**
+   * Moves the group to `position`. Consuming: the caller has stopped this consumer; the group must
+   * be idle, and the new positions are applied when the consumer rejoins. Not consuming: the
+   * offsets are committed for the group now.
+   */
+  async prepareReplay(position: KafkaReplayPosition, consuming: boolean): Promise<void> {
+    const { adminOps } = this.require();
+    const offsets = await adminOps.replayOffsets(position);
+    if (!consuming) return adminOps.moveGroupOffsets(offsets);
+    await adminOps.assertGroupIdle();
+    this.group?.seekOnNextJoin(offsets);
   }
 
   async topicInfo(): Promise<KafkaTopicInfo> {
@@ -234,6 +249,13 @@ export class KafkaTransport implements BrokerTransport {
     if (!this.clients) throw new BrokerConnectionError('The Kafka transport is not connected (call connect() first)');
     return this.clients;
   }
+}
+
+/** The broker refused the records themselves (too large, invalid, not authorized): retrying cannot help. */
+function isRejection(error: Error): boolean {
+  let root: Error & { retriable?: boolean; cause?: unknown } = error;
+  while (root.cause instanceof Error) root = root.cause;
+  return root.name === 'KafkaJSProtocolError' && root.retriable === false;
 }
 
 function origin(message: IncomingMessage): KafkaRecordOrigin {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { IsInt } from 'class-validator';
-import { Partitioners } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DomainEvent, EventRegistry, RegisterEvent, type KafkaEventBus } from '../../../lib/index.js';
 import { waitFor } from '../../support/wait-for.js';
-import { KafkaTestClient, makeKafkaBus, quietLogger, uniqueName, useKafkaBroker } from './kafka-test-utils.js';
+import { KafkaTestClient, makeKafkaBus, partitionOf, quietLogger, uniqueName, useKafkaBroker } from './kafka-test-utils.js';
 
 const registry = new EventRegistry();
 
@@ -19,12 +18,6 @@ const available = await useKafkaBroker();
 
 function step(aggregateId: string, version: number): CounterIncremented {
   return new CounterIncremented({ aggregateId, aggregateVersion: version, by: 1 });
-}
-
-/** The partition kafkajs's default (Java-compatible murmur2) partitioner picks for a key. */
-function partitionOf(key: string): number {
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, id) => ({ partitionId: id, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
-  return Partitioners.DefaultPartitioner()({ topic: 't', partitionMetadata, message: { key, value: null } });
 }
 
 /** Per aggregate, the versions in the order they were first handled (redeliveries ignored). */
@@ -152,7 +145,7 @@ describe.skipIf(!available)('KafkaEventBus consumer groups', () => {
     const otherPartitions: string[] = [];
     while (sameKeyPartition.length < 3 || otherPartitions.length < 12) {
       const id = randomUUID();
-      if (partitionOf(id) === partitionOf(failing)) sameKeyPartition.push(id);
+      if (partitionOf(id, PARTITIONS) === partitionOf(failing, PARTITIONS)) sameKeyPartition.push(id);
       else otherPartitions.push(id);
     }
     const handled: string[] = [];

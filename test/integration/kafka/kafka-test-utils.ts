@@ -191,3 +191,9 @@ export async function readRawRecords(kafka: Kafka, topic: string, count: number,
   }
   return records;
 }
+
+/** The partition kafkajs's default (Java-compatible murmur2) partitioner picks for a key. */
+export function partitionOf(key: string, partitions: number): number {
+  const partitionMetadata = Array.from({ length: partitions }, (_, id) => ({ partitionId: id, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+  return Partitioners.DefaultPartitioner()({ topic: 'any', partitionMetadata, message: { key, value: null } });
+}
