@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,11 +14,10 @@ import {
 import { waitFor } from '../../support/wait-for.js';
 import { OutboxOrderPlaced, OutboxOrderShipped } from './fixtures/outbox-order.js';
 import { DATABASE_URL, dropSchema, postgresAvailable, uniqueSchema } from './postgres-test-db.js';
+import { runTsChild } from './run-ts-child.js';
 
 const available = await postgresAvailable();
 const schema = uniqueSchema();
-const childScript = fileURLToPath(new URL('./fixtures/save-then-die.ts', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 let tableCount = 0;
 
 function placed(aggregateId: string, aggregateVersion = 1): OutboxOrderPlaced {
@@ -40,23 +37,6 @@ function recordingLogger(): EventSourcingLogger & { errors: string[]; warnings: 
     error: (message, ...meta) => void errors.push([message, ...meta.map(String)].join('\n')),
     warn: (message, ...meta) => void warnings.push([message, ...meta.map(String)].join('\n')),
   };
-}
-
-/** Runs the child that saves an order and is SIGKILLed right after the commit. */
-function saveThenDie(tableName: string, aggregateId: string): Promise<{ signal: string | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', '@swc-node/register/esm-register', childScript, DATABASE_URL, schema, tableName, aggregateId],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (_code, signal) => resolve({ signal, stdout, stderr }));
-  });
 }
 
 describe.skipIf(!available)('OutboxRelay', () => {
@@ -97,10 +77,11 @@ describe.skipIf(!available)('OutboxRelay', () => {
     expect(() => new OutboxRelay({ store, publisher: new InMemoryEventBus() })).toThrow(ConfigurationError);
   });
 
-  it('publishes, exactly once, what a process killed right after save() committed left in the outbox', async () => {
+  it('publishes, exactly once, what a process killed right after save() committed left in the outbox', { timeout: 90_000 }, async () => {
     const store = await outboxStore();
     const aggregateId = randomUUID();
-    const child = await saveThenDie(store.tables.tableName, aggregateId);
+    // The child saves through a repository and is SIGKILLed right after save() resolved.
+    const child = await runTsChild('save-then-die.ts', [DATABASE_URL, schema, store.tables.tableName, aggregateId]);
     expect(child.signal, child.stderr).toBe('SIGKILL');
     expect(child.stdout).not.toContain('published-directly');
     const eventIds = JSON.parse(/committed (.*)/.exec(child.stdout)?.[1] ?? 'null') as string[];

@@ -13,6 +13,7 @@ import {
 } from '../../../lib/index.js';
 import { CART, ContractNoted, cartEvents, eventStoreContract } from '../../contract/event-store.contract.js';
 import { DATABASE_URL, dropSchema, postgresAvailable, uniqueSchema } from './postgres-test-db.js';
+import { fixturePath, runTsChild } from './run-ts-child.js';
 
 const available = await postgresAvailable();
 const schema = uniqueSchema();
@@ -23,6 +24,17 @@ async function collect(iterable: AsyncIterable<StoredEvent>): Promise<StoredEven
   for await (const stored of iterable) out.push(stored);
   return out;
 }
+
+describe('PostgresEventStore without the optional pg package', () => {
+  it('loads from the package root and throws MissingDependencyError from initialize()', { timeout: 90_000 }, async () => {
+    const child = await runTsChild('initialize-without-pg.ts', [], ['--import', fixturePath('hide-pg.mjs')]);
+    expect(child.code, child.stderr).toBe(0);
+    expect(JSON.parse(child.stdout)).toEqual({
+      name: 'MissingDependencyError',
+      message: "PostgresEventStore needs the package 'pg'. Install it: npm install pg",
+    });
+  });
+});
 
 describe.skipIf(!available)('PostgresEventStore', () => {
   const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
