@@ -132,7 +132,13 @@ export class RabbitMQConnection {
     } catch (error) {
       throw this.connectionError('Cannot connect to RabbitMQ', error);
     }
-    const session: RabbitMQSession = { id: ++this.sessionCount, connection, publishChannel: undefined as never, lost: false, closing: false };
+    const session: RabbitMQSession = {
+      id: ++this.sessionCount,
+      connection,
+      publishChannel: undefined as never,
+      lost: false,
+      closing: false,
+    };
     connection.on('error', (error: Error) => this.logger.warn(`RabbitMQ connection error: ${redactUrl(error.message)}`));
     connection.on('close', (error?: Error) => this.fail(session, error ?? new Error('connection closed')));
     connection.on('blocked', (reason: string) => this.logger.warn(`RabbitMQ blocked this connection (${reason}); publishes wait`));

@@ -142,7 +142,9 @@ export class RabbitMQConsumer {
     }
     return active.then(async (consumer) => {
       if (!consumer.consumerTag && this.consuming) {
-        const reply = await session.consumeChannel!.consume(this.names.queue, (message) => this.onDelivery(session, message), { noAck: false });
+        const reply = await session.consumeChannel!.consume(this.names.queue, (message) => this.onDelivery(session, message), {
+          noAck: false,
+        });
         consumer.consumerTag = reply.consumerTag;
       }
       return consumer;

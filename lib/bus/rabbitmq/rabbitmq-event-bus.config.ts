@@ -94,7 +94,11 @@ export function resolveRabbitMQConfig(config: RabbitMQEventBusConfig = {}): Reso
   if (resolved.routingKeyPattern !== undefined) {
     nonEmptyString('routingKeyPattern', resolved.routingKeyPattern);
     if (resolved.exchangeType !== 'topic' && resolved.exchangeType !== 'direct') {
-      throw new ConfigurationError('routingKeyPattern', resolved.routingKeyPattern, `no value: a ${resolved.exchangeType} exchange ignores routing keys`);
+      throw new ConfigurationError(
+        'routingKeyPattern',
+        resolved.routingKeyPattern,
+        `no value: a ${resolved.exchangeType} exchange ignores routing keys`,
+      );
     }
   }
   integerAtLeast('prefetchCount', resolved.prefetchCount, 1);

@@ -97,5 +97,5 @@ export function headerString(value: unknown): string | undefined {
     const typed = value as { value?: unknown };
     return 'value' in typed ? headerString(typed.value) : JSON.stringify(value);
   }
-  return String(value);
+  return String(value as number | boolean | bigint);
 }

@@ -54,7 +54,15 @@ export class RabbitMQPublisher {
   publish(envelopes: AmqpEnvelope[]): Promise<void> {
     if (envelopes.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const call: PublishCall = { pending: envelopes.length, accepted: [], rejected: [], done: false, resolve, reject, timer: undefined as never };
+      const call: PublishCall = {
+        pending: envelopes.length,
+        accepted: [],
+        rejected: [],
+        done: false,
+        resolve,
+        reject,
+        timer: undefined as never,
+      };
       // Past the deadline the caller has been told "timed out": do not send the rest later.
       call.timer = setTimeout(() => this.expire(call, envelopes), this.timeoutMs);
       for (const envelope of envelopes) this.queue.push({ seq: ++this.seq, envelope, call });
@@ -146,7 +154,13 @@ export class RabbitMQPublisher {
 
   private expire(call: PublishCall, envelopes: AmqpEnvelope[]): void {
     this.queue = this.queue.filter((entry) => entry.call !== call);
-    this.finish(call, new PublishTimeoutError(this.timeoutMs, envelopes.map((e) => e.eventId)));
+    this.finish(
+      call,
+      new PublishTimeoutError(
+        this.timeoutMs,
+        envelopes.map((e) => e.eventId),
+      ),
+    );
   }
 
   private requeueSentOn(session: RabbitMQSession): void {

@@ -56,7 +56,9 @@ export class RabbitMQEventBus extends BrokerEventBus<ResolvedRabbitMQEventBusCon
 
   override subscribeToAllEvents(handler: EventHandler): void {
     super.subscribeToAllEvents(handler);
-    this.rabbitmq.allEventsSubscribed().catch((error: unknown) => this.logger.error('RabbitMQ: could not bind the queue for all events', toError(error).stack));
+    this.rabbitmq
+      .allEventsSubscribed()
+      .catch((error: unknown) => this.logger.error('RabbitMQ: could not bind the queue for all events', toError(error).stack));
   }
 
   override async startConsuming(): Promise<void> {
@@ -94,7 +96,9 @@ export class RabbitMQEventBus extends BrokerEventBus<ResolvedRabbitMQEventBusCon
       return result;
     }
     const outcomes = await Promise.allSettled(chunks.map((chunk) => this.publish(chunk)));
-    outcomes.forEach((outcome, i) => record(chunks[i], outcome.status === 'rejected' ? (outcome.reason ?? new Error('rejected')) : undefined));
+    outcomes.forEach((outcome, i) =>
+      record(chunks[i], outcome.status === 'rejected' ? (outcome.reason ?? new Error('rejected')) : undefined),
+    );
     return result;
   }
 

@@ -139,7 +139,12 @@ export class RabbitMQTransport implements BrokerTransport {
     try {
       const queue = await channel.checkQueue(this.names.queue);
       const dlq = await channel.checkQueue(this.names.dlqQueue);
-      return { queue: this.names.queue, messageCount: queue.messageCount, consumerCount: queue.consumerCount, dlqMessageCount: dlq.messageCount };
+      return {
+        queue: this.names.queue,
+        messageCount: queue.messageCount,
+        consumerCount: queue.consumerCount,
+        dlqMessageCount: dlq.messageCount,
+      };
     } finally {
       await channel.close().catch(() => undefined);
     }

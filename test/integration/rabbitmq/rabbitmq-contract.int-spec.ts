@@ -24,7 +24,10 @@ brokerBusContract(
   ({ group, consumerName, prefix, config, logger }) => {
     if (!groupsByPrefix.has(prefix)) groupsByPrefix.set(prefix, new Set());
     groupsByPrefix.get(prefix)!.add(group);
-    return new RabbitMQEventBus({ rabbitmqUrl: RABBITMQ_URL, exchangeName: prefix, consumerGroup: group, consumerName, ...config }, { logger });
+    return new RabbitMQEventBus(
+      { rabbitmqUrl: RABBITMQ_URL, exchangeName: prefix, consumerGroup: group, consumerName, ...config },
+      { logger },
+    );
   },
   {
     skip: !available,

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DomainEvent, RabbitMQEventBus, RabbitMQExchangeType } from '../../../lib/index.js';
 import { waitFor } from '../../support/wait-for.js';
-import { deleteTopology, makeRabbitBus, placed, rabbitAvailable, RmqOrderPlaced, RmqOrderShipped, uniqueName } from './rabbitmq-fixtures.js';
+import {
+  deleteTopology,
+  makeRabbitBus,
+  placed,
+  rabbitAvailable,
+  RmqOrderPlaced,
+  RmqOrderShipped,
+  uniqueName,
+} from './rabbitmq-fixtures.js';
 
 const available = await rabbitAvailable();
 
@@ -19,37 +27,43 @@ describe.skipIf(!available)('RabbitMQEventBus exchange types and fan-out', () =>
     });
   }
 
-  it.each<RabbitMQExchangeType>(['topic', 'direct', 'fanout', 'headers'])('a %s exchange delivers with default settings', async (exchangeType) => {
-    const exchangeName = uniqueName(`rmq-${exchangeType}`);
-    const consumer = makeRabbitBus({ exchangeName, exchangeType, consumerGroup: 'readers' });
-    const producer = makeRabbitBus({ exchangeName, exchangeType, consumerGroup: 'writers' });
-    track(exchangeName, ['readers', 'writers'], consumer, producer);
-    const seen: DomainEvent[] = [];
-    consumer.subscribe(RmqOrderPlaced, (event) => void seen.push(event));
-    consumer.subscribe(RmqOrderShipped, (event) => void seen.push(event));
-    await consumer.startConsuming();
+  it.each<RabbitMQExchangeType>(['topic', 'direct', 'fanout', 'headers'])(
+    'a %s exchange delivers with default settings',
+    async (exchangeType) => {
+      const exchangeName = uniqueName(`rmq-${exchangeType}`);
+      const consumer = makeRabbitBus({ exchangeName, exchangeType, consumerGroup: 'readers' });
+      const producer = makeRabbitBus({ exchangeName, exchangeType, consumerGroup: 'writers' });
+      track(exchangeName, ['readers', 'writers'], consumer, producer);
+      const seen: DomainEvent[] = [];
+      consumer.subscribe(RmqOrderPlaced, (event) => void seen.push(event));
+      consumer.subscribe(RmqOrderShipped, (event) => void seen.push(event));
+      await consumer.startConsuming();
 
-    const aggregateId = randomUUID();
-    await producer.publish([placed(aggregateId, 1), new RmqOrderShipped({ aggregateId, trackingNumber: 'T-1', aggregateVersion: 2 })]);
+      const aggregateId = randomUUID();
+      await producer.publish([placed(aggregateId, 1), new RmqOrderShipped({ aggregateId, trackingNumber: 'T-1', aggregateVersion: 2 })]);
 
-    await waitFor(() => seen.length === 2);
-    expect(seen.map((e) => e.eventType)).toEqual(['RmqOrderPlaced', 'RmqOrderShipped']);
-    expect(seen[0]).toBeInstanceOf(RmqOrderPlaced);
-    expect((seen[0] as RmqOrderPlaced).customerName).toBe('customer-1');
-  });
+      await waitFor(() => seen.length === 2);
+      expect(seen.map((e) => e.eventType)).toEqual(['RmqOrderPlaced', 'RmqOrderShipped']);
+      expect(seen[0]).toBeInstanceOf(RmqOrderPlaced);
+      expect((seen[0] as RmqOrderPlaced).customerName).toBe('customer-1');
+    },
+  );
 
-  it.each<RabbitMQExchangeType>(['topic', 'headers', 'fanout'])('a %s exchange delivers every type to a wildcard-only consumer', async (exchangeType) => {
-    const exchangeName = uniqueName(`rmq-any-${exchangeType}`);
-    const consumer = makeRabbitBus({ exchangeName, exchangeType, consumerGroup: 'audit' });
-    track(exchangeName, ['audit'], consumer);
-    const seen: string[] = [];
-    consumer.subscribeToAllEvents((event) => void seen.push(event.eventType));
-    await consumer.startConsuming();
-    const aggregateId = randomUUID();
-    await consumer.publish([placed(aggregateId, 1), new RmqOrderShipped({ aggregateId, trackingNumber: 'T-2', aggregateVersion: 2 })]);
-    await waitFor(() => seen.length === 2);
-    expect(seen).toEqual(['RmqOrderPlaced', 'RmqOrderShipped']);
-  });
+  it.each<RabbitMQExchangeType>(['topic', 'headers', 'fanout'])(
+    'a %s exchange delivers every type to a wildcard-only consumer',
+    async (exchangeType) => {
+      const exchangeName = uniqueName(`rmq-any-${exchangeType}`);
+      const consumer = makeRabbitBus({ exchangeName, exchangeType, consumerGroup: 'audit' });
+      track(exchangeName, ['audit'], consumer);
+      const seen: string[] = [];
+      consumer.subscribeToAllEvents((event) => void seen.push(event.eventType));
+      await consumer.startConsuming();
+      const aggregateId = randomUUID();
+      await consumer.publish([placed(aggregateId, 1), new RmqOrderShipped({ aggregateId, trackingNumber: 'T-2', aggregateVersion: 2 })]);
+      await waitFor(() => seen.length === 2);
+      expect(seen).toEqual(['RmqOrderPlaced', 'RmqOrderShipped']);
+    },
+  );
 
   it('routingKeyPattern replaces the per-type bindings', async () => {
     const exchangeName = uniqueName('rmq-pattern');

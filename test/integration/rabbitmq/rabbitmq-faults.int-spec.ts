@@ -3,7 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PublishTimeoutError, type RabbitMQEventBus } from '../../../lib/index.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
 import { waitFor } from '../../support/wait-for.js';
-import { deleteTopology, makeRabbitBus, placed, quietLogger, RABBITMQ_URL, rabbitAvailable, rawChannel, RmqOrderPlaced, uniqueName } from './rabbitmq-fixtures.js';
+import {
+  deleteTopology,
+  makeRabbitBus,
+  placed,
+  quietLogger,
+  RABBITMQ_URL,
+  rabbitAvailable,
+  rawChannel,
+  RmqOrderPlaced,
+  uniqueName,
+} from './rabbitmq-fixtures.js';
 
 const available = await rabbitAvailable();
 const FAST_RECONNECT = { reconnectBaseDelayMs: 50, reconnectMaxDelayMs: 400 };

@@ -2,7 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import amqp from 'amqplib';
 import { IsNumber, IsString } from 'class-validator';
-import { DomainEvent, EventRegistry, RabbitMQEventBus, RegisterEvent, type EventSourcingLogger, type RabbitMQEventBusConfig } from '../../../lib/index.js';
+import {
+  DomainEvent,
+  EventRegistry,
+  RabbitMQEventBus,
+  RegisterEvent,
+  type EventSourcingLogger,
+  type RabbitMQEventBusConfig,
+} from '../../../lib/index.js';
 import { requireBroker } from '../../support/broker-available.js';
 
 export const RABBITMQ_URL = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -47,7 +54,11 @@ export function quietLogger(): EventSourcingLogger & { lines: string[] } {
   };
 }
 
-export function makeRabbitBus(config: RabbitMQEventBusConfig, registry = rabbitRegistry, logger: EventSourcingLogger = quietLogger()): RabbitMQEventBus {
+export function makeRabbitBus(
+  config: RabbitMQEventBusConfig,
+  registry = rabbitRegistry,
+  logger: EventSourcingLogger = quietLogger(),
+): RabbitMQEventBus {
   return new RabbitMQEventBus(
     { rabbitmqUrl: RABBITMQ_URL, retryBaseDelayMs: 20, retryMaxDelayMs: 200, shutdownTimeoutMs: 5_000, ...config },
     { registry, logger },

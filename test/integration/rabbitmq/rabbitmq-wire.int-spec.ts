@@ -23,8 +23,24 @@ interface RecordedMessage {
 }
 const recording = JSON.parse(readFileSync(new URL('./fixtures/rabbitmq-message.json', import.meta.url), 'utf8')) as {
   messages: RecordedMessage[];
-  topology: Array<{ call: string; name?: string; type?: string; queue?: string; exchange?: string; routing_key?: string; kwargs?: Record<string, unknown> }>;
-  retry_and_dlq_chain: { steps: Array<{ incoming_x_retry_count: number; published_to_exchange: string; routing_key: string; body: string; wire_properties: RecordedMessage['wire_properties'] }> };
+  topology: Array<{
+    call: string;
+    name?: string;
+    type?: string;
+    queue?: string;
+    exchange?: string;
+    routing_key?: string;
+    kwargs?: Record<string, unknown>;
+  }>;
+  retry_and_dlq_chain: {
+    steps: Array<{
+      incoming_x_retry_count: number;
+      published_to_exchange: string;
+      routing_key: string;
+      body: string;
+      wire_properties: RecordedMessage['wire_properties'];
+    }>;
+  };
 };
 
 // The recording's event classes: Python field names are snake_case on the wire.
@@ -124,7 +140,9 @@ describe.skipIf(!available)('RabbitMQ wire format (eventsource-py v0.4.0 recordi
     await close();
 
     await waitFor(() => handled.length === recording.messages.length);
-    expect(handled.map((event) => normalized(JSON.stringify(codec.toBody(event))))).toEqual(recording.messages.map((m) => normalized(m.body)));
+    expect(handled.map((event) => normalized(JSON.stringify(codec.toBody(event))))).toEqual(
+      recording.messages.map((m) => normalized(m.body)),
+    );
     expect(handled[0]).toBeInstanceOf(OrderPlaced);
     expect((handled[0] as OrderPlaced).totalAmount).toBe(42.5);
     await bus.whenIdle();
@@ -154,7 +172,12 @@ describe.skipIf(!available)('RabbitMQ wire format (eventsource-py v0.4.0 recordi
     await waitFor(async () => (await bus.getDlqMessageCount()) === 1);
     expect(attempts).toBe(1);
     const [letter] = await bus.getDlqMessages(10);
-    expect(letter).toMatchObject({ eventId: incoming.message_id, eventType: 'OrderCancelled', reason: 'max_retries_exceeded', retryCount: 3 });
+    expect(letter).toMatchObject({
+      eventId: incoming.message_id,
+      eventType: 'OrderCancelled',
+      reason: 'max_retries_exceeded',
+      retryCount: 3,
+    });
     expect(await bus.purgeDlq()).toBe(1);
   });
 
@@ -183,7 +206,10 @@ describe.skipIf(!available)('RabbitMQ wire format (eventsource-py v0.4.0 recordi
     await other.assertQueue(`${pyExchange}.mismatch`, { durable: true });
     await closeOther();
     const mismatched = makeRabbitBus({ exchangeName: pyExchange, consumerGroup: 'mismatch' }, wireRegistry);
-    await expect(mismatched.getQueueInfo()).rejects.toMatchObject({ name: 'BrokerConnectionError', message: expect.stringContaining('PRECONDITION_FAILED') });
+    await expect(mismatched.getQueueInfo()).rejects.toMatchObject({
+      name: 'BrokerConnectionError',
+      message: expect.stringContaining('PRECONDITION_FAILED'),
+    });
     // Only the declaring channel failed: the bus still publishes.
     await expect(mismatched.publish([codec.decode(recording.messages[0].body)])).resolves.toBeUndefined();
     await mismatched.shutdown();
