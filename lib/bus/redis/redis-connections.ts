@@ -41,9 +41,8 @@ export async function openConnection(
   logger: EventSourcingLogger,
   hooks: ConnectionHooks,
 ): Promise<Redis> {
-  const watchdogMs = role === 'consumer'
-    ? config.blockMs + Math.max(2_000, Math.min(config.blockMs, 10_000))
-    : Math.max(10_000, config.publishTimeoutMs);
+  const watchdogMs =
+    role === 'consumer' ? config.blockMs + Math.max(2_000, Math.min(config.blockMs, 10_000)) : Math.max(10_000, config.publishTimeoutMs);
   const options: RedisOptions = {
     ...(config.redisOptions as RedisOptions),
     ...(config.tls ? { tls: config.tls } : {}),
@@ -66,7 +65,8 @@ export async function openConnection(
   client.on('error', (error: Error) => {
     lastError = error;
     // One warning per outage; ioredis emits an error for every failed reconnect attempt.
-    if (everReady && !lost && !closing.has(client)) logger.warn(`Redis ${role} connection to ${where}: ${redactUrl(error.message)}; reconnecting`);
+    if (everReady && !lost && !closing.has(client))
+      logger.warn(`Redis ${role} connection to ${where}: ${redactUrl(error.message)}; reconnecting`);
     lost = everReady;
   });
   client.on('close', () => {
@@ -84,7 +84,10 @@ export async function openConnection(
   if (!ready) {
     await closeConnection(client);
     const reason = lastError ? `: ${redactUrl(lastError.message)}` : '';
-    throw new BrokerConnectionError(`Could not connect to Redis at ${where} within connectTimeoutMs=${config.connectTimeoutMs}${reason}`, lastError);
+    throw new BrokerConnectionError(
+      `Could not connect to Redis at ${where} within connectTimeoutMs=${config.connectTimeoutMs}${reason}`,
+      lastError,
+    );
   }
   return client;
 }

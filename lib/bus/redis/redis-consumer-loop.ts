@@ -2,11 +2,9 @@ import type { Redis } from 'ioredis';
 import { toError, type EventSourcingLogger } from '../../utils/logger.util.js';
 import type { ConsumerSink } from '../broker/broker-transport.js';
 import { closeConnection, describeError } from './redis-connections.js';
+import { deliveryCounts, ensureGroup, isNoGroupError, settledWithin, type StreamReply } from './redis-group.js';
 import type { ResolvedRedisEventBusConfig } from './redis-event-bus.config.js';
 import { toIncoming, type RawEntry } from './redis-wire.js';
-
-type StreamReply = Array<[stream: string, entries: RawEntry[]]> | null;
-type PendingRow = [id: string, consumer: string, idleMs: number, deliveries: number];
 
 export interface ConsumerLoopDeps {
   /** Dedicated connection: XREADGROUP BLOCK holds it, so nothing else may queue behind it. */
@@ -15,19 +13,6 @@ export interface ConsumerLoopDeps {
   config: ResolvedRedisEventBusConfig;
   logger: EventSourcingLogger;
   sink: ConsumerSink;
-}
-
-export function isNoGroupError(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOGROUP');
-}
-
-/** XGROUP CREATE ... 0 MKSTREAM, like eventsource-py: a new group also sees entries published before it. */
-export async function ensureGroup(client: Redis, stream: string, group: string): Promise<void> {
-  try {
-    await client.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
-  } catch (error) {
-    if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
-  }
 }
 
 /**
@@ -83,12 +68,13 @@ export class RedisConsumerLoop {
     const { blocking, commands } = this.deps;
     if (this.blockingClientId !== undefined && commands.status === 'ready') {
       // Ends the blocked XREADGROUP now instead of after blockMs; it returns nothing.
-      await within(commands.call('CLIENT', 'UNBLOCK', String(this.blockingClientId)), 1_000).catch(() => undefined);
+      await settledWithin(commands.call('CLIENT', 'UNBLOCK', String(this.blockingClientId)), 1_000).catch(() => undefined);
     }
-    if (!(await within(this.loop, 1_000))) await closeConnection(blocking); // the read was not blocked yet or the link is down
+    if (!(await settledWithin(this.loop, 1_000))) await closeConnection(blocking); // the read was not blocked yet or the link is down
     // A read parked for a reconnect may never settle; once stopped it exits whenever it does.
-    if (!(await within(this.loop, 2_000))) this.deps.logger.warn(`Redis consumer ${this.me}: the read loop did not end in time; abandoning it`);
-    await within(this.claiming, 2_000);
+    if (!(await settledWithin(this.loop, 2_000)))
+      this.deps.logger.warn(`Redis consumer ${this.me}: the read loop did not end in time; abandoning it`);
+    await settledWithin(this.claiming, 2_000);
   }
 
   private async run(): Promise<void> {
@@ -106,18 +92,32 @@ export class RedisConsumerLoop {
         if (!(await this.waitReady())) break;
         const { batchSize, blockMs } = this.deps.config;
         const reply = (await this.deps.blocking.xreadgroup(
-          'GROUP', this.group, this.me, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', this.stream, '>',
+          'GROUP',
+          this.group,
+          this.me,
+          'COUNT',
+          batchSize,
+          'BLOCK',
+          blockMs,
+          'STREAMS',
+          this.stream,
+          '>',
         )) as StreamReply;
         failures = 0;
         await this.handOver(reply?.[0]?.[1] ?? [], false);
       } catch (error) {
         if (!this.running) break;
         if (isNoGroupError(error)) {
-          await this.recreateGroup(error).catch((inner: unknown) => this.deps.logger.error(`Could not recreate consumer group '${this.group}': ${describeError(inner)}`));
+          await this.recreateGroup(error).catch((inner: unknown) =>
+            this.deps.logger.error(`Could not recreate consumer group '${this.group}': ${describeError(inner)}`),
+          );
           continue;
         }
         failures++;
-        this.deps.logger.error(`Redis consumer ${this.me} could not read ${this.stream} (retrying): ${describeError(error)}`, toError(error).stack);
+        this.deps.logger.error(
+          `Redis consumer ${this.me} could not read ${this.stream} (retrying): ${describeError(error)}`,
+          toError(error).stack,
+        );
         await this.sleep(Math.min(5_000, 100 * 2 ** failures));
       }
     }
@@ -129,11 +129,18 @@ export class RedisConsumerLoop {
     let total = 0;
     while (this.running) {
       const reply = (await this.deps.blocking.xreadgroup(
-        'GROUP', this.group, this.me, 'COUNT', this.deps.config.batchSize, 'STREAMS', this.stream, cursor,
+        'GROUP',
+        this.group,
+        this.me,
+        'COUNT',
+        this.deps.config.batchSize,
+        'STREAMS',
+        this.stream,
+        cursor,
       )) as StreamReply;
       const entries = reply?.[0]?.[1] ?? [];
       if (entries.length === 0) break;
-      total += await this.handOver(entries, true, await this.deliveryCounts(entries));
+      total += await this.handOver(entries, true, await deliveryCounts(this.deps.commands, this.stream, this.group, this.me, entries));
       cursor = entries[entries.length - 1]![0];
     }
     if (total > 0) this.deps.logger.warn(`Redis consumer ${this.me} resumed ${total} of its own pending entries`);
@@ -147,16 +154,34 @@ export class RedisConsumerLoop {
       let cursor = '0-0';
       let claimed = 0;
       do {
-        const reply = (await commands.xautoclaim(this.stream, this.group, this.me, config.pendingIdleMs, cursor, 'COUNT', config.batchSize)) as unknown[];
+        const reply = (await commands.xautoclaim(
+          this.stream,
+          this.group,
+          this.me,
+          config.pendingIdleMs,
+          cursor,
+          'COUNT',
+          config.batchSize,
+        )) as unknown[];
         // Redis 6.2 replies [cursor, entries]; 7.0 adds the ids whose entries were deleted (dropped from the PEL).
         cursor = String(reply[0]);
         const entries = (reply[1] ?? []) as RawEntry[];
         const deleted = (reply[2] ?? []) as string[];
-        if (deleted.length > 0) logger.warn(`Redis dropped ${deleted.length} pending entr${deleted.length === 1 ? 'y' : 'ies'} of ${this.stream} whose data was trimmed or deleted`);
+        if (deleted.length > 0)
+          logger.warn(
+            `Redis dropped ${deleted.length} pending entr${deleted.length === 1 ? 'y' : 'ies'} of ${this.stream} whose data was trimmed or deleted`,
+          );
         if (entries.length > 0) {
-          const handed = await this.handOver(entries, true, await this.deliveryCounts(entries));
+          const handed = await this.handOver(
+            entries,
+            true,
+            await deliveryCounts(this.deps.commands, this.stream, this.group, this.me, entries),
+          );
           claimed += handed;
-          if (handed > 0) logger.warn(`Redis consumer ${this.me} claimed ${handed} entr${handed === 1 ? 'y' : 'ies'} idle for more than pendingIdleMs=${config.pendingIdleMs}`);
+          if (handed > 0)
+            logger.warn(
+              `Redis consumer ${this.me} claimed ${handed} entr${handed === 1 ? 'y' : 'ies'} idle for more than pendingIdleMs=${config.pendingIdleMs}`,
+            );
         }
       } while (cursor !== '0-0' && this.running && claimed < config.batchSize * 10);
     })()
@@ -176,7 +201,8 @@ export class RedisConsumerLoop {
         await this.deps.commands.xclaim(this.stream, this.group, this.me, 0, ...ids.slice(i, i + 500), 'JUSTID');
       }
     } catch (error) {
-      if (!isNoGroupError(error)) this.deps.logger.warn(`Redis consumer ${this.me} could not refresh ${ids.length} held entries: ${describeError(error)}`);
+      if (!isNoGroupError(error))
+        this.deps.logger.warn(`Redis consumer ${this.me} could not refresh ${ids.length} held entries: ${describeError(error)}`);
     }
   }
 
@@ -194,7 +220,9 @@ export class RedisConsumerLoop {
     if (gone.length > 0) {
       // Pending but trimmed/deleted from the stream: nothing left to process.
       await this.deps.commands.xack(this.stream, this.group, ...gone);
-      this.deps.logger.warn(`Acked ${gone.length} pending entr${gone.length === 1 ? 'y' : 'ies'} of ${this.stream} whose data no longer exists`);
+      this.deps.logger.warn(
+        `Acked ${gone.length} pending entr${gone.length === 1 ? 'y' : 'ies'} of ${this.stream} whose data no longer exists`,
+      );
     }
     let handed = 0;
     for (const [id, fields] of fresh) {
@@ -208,14 +236,6 @@ export class RedisConsumerLoop {
     // Entries not handed over (stopping) stay pending: redelivered on restart or claimed by others.
     for (const [id] of fresh.slice(handed)) this.inFlight.delete(id);
     return handed;
-  }
-
-  /** Delivery counters from XPENDING for this consumer's entries in the range. */
-  private async deliveryCounts(entries: RawEntry[]): Promise<Map<string, number>> {
-    const rows = (await this.deps.commands.xpending(
-      this.stream, this.group, entries[0]![0], entries[entries.length - 1]![0], entries.length, this.me,
-    )) as PendingRow[];
-    return new Map(rows.map(([id, , , deliveries]) => [id, Number(deliveries)]));
   }
 
   private async recreateGroup(error: unknown): Promise<void> {
@@ -236,17 +256,6 @@ export class RedisConsumerLoop {
   private async sleep(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, ms))), this.stopped]);
-    clearTimeout(timer);
-  }
-}
-
-async function within(work: Promise<unknown> | undefined, ms: number): Promise<boolean> {
-  if (!work) return true;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([work.then(() => true, () => true), timeout]);
-  } finally {
     clearTimeout(timer);
   }
 }

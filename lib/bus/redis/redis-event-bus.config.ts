@@ -65,8 +65,18 @@ export const REDIS_DEFAULTS = {
 } as const;
 
 const REDIS_KEYS = [
-  'redisUrl', 'streamPrefix', 'batchSize', 'blockMs', 'pendingIdleMs', 'claimIntervalMs', 'maxLen',
-  'connectTimeoutMs', 'tls', 'username', 'password', 'redisOptions',
+  'redisUrl',
+  'streamPrefix',
+  'batchSize',
+  'blockMs',
+  'pendingIdleMs',
+  'claimIntervalMs',
+  'maxLen',
+  'connectTimeoutMs',
+  'tls',
+  'username',
+  'password',
+  'redisOptions',
 ] as const;
 
 /** Applies defaults and validates; throws ConfigurationError naming the key. */
@@ -78,7 +88,7 @@ export function resolveRedisConfig(config: RedisEventBusConfig = {}): ResolvedRe
   const own = { ...REDIS_DEFAULTS, ...stripUndefined(pickRedisKeys(config)) };
 
   if (typeof own.redisUrl !== 'string' || !/^rediss?:\/\/./i.test(own.redisUrl)) {
-    throw new ConfigurationError('redisUrl', own.redisUrl, "a redis:// or rediss:// URL");
+    throw new ConfigurationError('redisUrl', own.redisUrl, 'a redis:// or rediss:// URL');
   }
   nonEmptyString('streamPrefix', own.streamPrefix);
   integerAtLeast('batchSize', own.batchSize, 1);

@@ -40,7 +40,7 @@ export async function readStreamInfo(client: Redis, config: ResolvedRedisEventBu
     name: String(g.name),
     consumers: Number(g.consumers ?? 0),
     pending: Number(g.pending ?? 0),
-    lastDeliveredId: String(g['last-delivered-id'] ?? '0-0'),
+    lastDeliveredId: typeof g['last-delivered-id'] === 'string' ? g['last-delivered-id'] : '0-0',
     lag: g.lag === null || g.lag === undefined ? null : Number(g.lag),
   }));
   return {
@@ -48,7 +48,7 @@ export async function readStreamInfo(client: Redis, config: ResolvedRedisEventBu
     length: Number(stream.length ?? 0),
     groups: consumerGroups.length,
     pending: consumerGroups.find((g) => g.name === config.consumerGroup)?.pending ?? 0,
-    lastGeneratedId: stream['last-generated-id'] === undefined ? null : String(stream['last-generated-id']),
+    lastGeneratedId: typeof stream['last-generated-id'] === 'string' ? stream['last-generated-id'] : null,
     dlqStream: config.dlqStreamName,
     dlqLength: Number(dlqResult?.[1] ?? 0),
     consumerGroups,

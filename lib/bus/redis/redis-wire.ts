@@ -24,13 +24,20 @@ export function pythonIsoformat(date: Date): string {
 export function toStreamFields(message: OutgoingMessage): string[] {
   const { event } = message;
   return [
-    'event_id', event.eventId,
-    'event_type', event.eventType,
-    'aggregate_id', event.aggregateId,
-    'aggregate_type', event.aggregateType,
-    'tenant_id', event.tenantId ?? '',
-    'occurred_at', pythonIsoformat(event.occurredAt),
-    'payload', message.body,
+    'event_id',
+    event.eventId,
+    'event_type',
+    event.eventType,
+    'aggregate_id',
+    event.aggregateId,
+    'aggregate_type',
+    event.aggregateType,
+    'tenant_id',
+    event.tenantId ?? '',
+    'occurred_at',
+    pythonIsoformat(event.occurredAt),
+    'payload',
+    message.body,
   ];
 }
 
@@ -63,15 +70,24 @@ export function toDeadLetterFields(message: IncomingMessage, info: DeadLetterInf
   const original = raw?.fields ?? Object.entries(message.headers).flatMap(([k, v]) => (v === undefined ? [] : [k, v]));
   return [
     ...original,
-    'original_message_id', message.id,
-    'retry_count', String(info.retryCount),
-    'dlq_timestamp', pythonIsoformat(info.timestamp),
-    'dlq_reason', info.reason,
-    'dlq_error_type', info.errorType,
-    'dlq_error_message', info.errorMessage,
-    'dlq_failed_handlers', JSON.stringify(info.failedHandlers),
-    'dlq_consumer_group', info.consumerGroup,
-    'dlq_consumer_name', info.consumerName,
+    'original_message_id',
+    message.id,
+    'retry_count',
+    String(info.retryCount),
+    'dlq_timestamp',
+    pythonIsoformat(info.timestamp),
+    'dlq_reason',
+    info.reason,
+    'dlq_error_type',
+    info.errorType,
+    'dlq_error_message',
+    info.errorMessage,
+    'dlq_failed_handlers',
+    JSON.stringify(info.failedHandlers),
+    'dlq_consumer_group',
+    info.consumerGroup,
+    'dlq_consumer_name',
+    info.consumerName,
   ];
 }
 

@@ -3,7 +3,13 @@ import { BrokerConnectionError } from '../../errors/broker-connection.error.js';
 import { PublishRejectedError } from '../../errors/publish-rejected.error.js';
 import { redactUrl } from '../../utils/redact-url.util.js';
 import type {
-  BrokerTransport, ConsumerSink, DeadLetterInfo, DlqMessage, HealthReport, IncomingMessage, OutgoingMessage,
+  BrokerTransport,
+  ConsumerSink,
+  DeadLetterInfo,
+  DlqMessage,
+  HealthReport,
+  IncomingMessage,
+  OutgoingMessage,
 } from '../broker/broker-transport.js';
 import type { TransportContext } from '../broker/broker.event-bus.js';
 import { closeConnection, describeError, loadRedis, openConnection, type ConnectionRole } from './redis-connections.js';
@@ -96,7 +102,10 @@ export class RedisTransport implements BrokerTransport {
       await loop.start();
     } catch (error) {
       await closeConnection(blocking);
-      throw new BrokerConnectionError(`Could not create consumer group '${this.consumerGroup}' on ${this.config.streamName}: ${describeError(error)}`, error);
+      throw new BrokerConnectionError(
+        `Could not create consumer group '${this.consumerGroup}' on ${this.config.streamName}: ${describeError(error)}`,
+        error,
+      );
     }
     this.blocking = blocking;
     this.sink = sink;
@@ -175,7 +184,9 @@ export class RedisTransport implements BrokerTransport {
       await withTimeout(this.commands.ping(), HEALTH_TIMEOUT_MS, 'PING');
       details.latencyMs = Date.now() - started;
       if (this.loop) {
-        const groups = (await withTimeout(this.commands.xinfo('GROUPS', this.config.streamName), HEALTH_TIMEOUT_MS, 'XINFO GROUPS').catch(() => [])) as unknown[][];
+        const groups = (await withTimeout(this.commands.xinfo('GROUPS', this.config.streamName), HEALTH_TIMEOUT_MS, 'XINFO GROUPS').catch(
+          () => [],
+        )) as unknown[][];
         const group = groups.map(pairsToRecord).find((g) => g.name === this.consumerGroup);
         details.groupExists = group !== undefined;
         details.pending = group ? Number(group.pending) : 0;

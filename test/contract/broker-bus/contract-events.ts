@@ -41,7 +41,10 @@ export function shipped(trackingNumber = `T-${randomUUID().slice(0, 8)}`, aggreg
 }
 
 /** A wire body (design §5) built by hand, for messages no registered class produced. */
-export function rawBody(eventType: string | undefined, payload: Record<string, unknown> = {}): { body: string; fields: Record<string, string> } {
+export function rawBody(
+  eventType: string | undefined,
+  payload: Record<string, unknown> = {},
+): { body: string; fields: Record<string, string> } {
   const eventId = randomUUID();
   const aggregateId = randomUUID();
   const occurredAt = new Date().toISOString();

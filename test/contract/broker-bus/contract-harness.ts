@@ -95,7 +95,9 @@ export class ContractHarness {
   async expectNotRedelivered(prefix: string, group: string, consumerName: string, ids: string[]): Promise<void> {
     const seen: string[] = [];
     const marker = new ContractStepTaken({ aggregateId: randomUUID(), step: 1 });
-    const bus = await this.consumer({ prefix, group, consumerName }, (b) => b.subscribeToAllEvents((e: DomainEvent) => void seen.push(e.eventId)));
+    const bus = await this.consumer({ prefix, group, consumerName }, (b) =>
+      b.subscribeToAllEvents((e: DomainEvent) => void seen.push(e.eventId)),
+    );
     await this.publisher(prefix).publish([marker]);
     await this.wait(() => seen.includes(marker.eventId));
     await bus.whenIdle();

@@ -87,7 +87,13 @@ export function failuresContract(h: ContractHarness): void {
       b.subscribe(ContractOrderShipped, got.handler);
     });
     const untyped = rawBody(undefined, { tracking_number: 'X' });
-    const invalid = rawBody('contract.OrderPlaced', { customerName: 42, totalAmount: 'lots', placedAt: 'not a date', shipTo: {}, tags: 'x' });
+    const invalid = rawBody('contract.OrderPlaced', {
+      customerName: 42,
+      totalAmount: 'lots',
+      placedAt: 'not a date',
+      shipTo: {},
+      tags: 'x',
+    });
     await h.options.injectRaw(prefix, '{"event_id": "oops", not json', { ...untyped.fields, event_type: 'contract.OrderShipped' });
     await h.options.injectRaw(prefix, untyped.body, untyped.fields);
     await h.options.injectRaw(prefix, invalid.body, invalid.fields);

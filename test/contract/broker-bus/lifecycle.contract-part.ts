@@ -4,9 +4,21 @@ import { ContractOrderShipped, shipped } from './contract-events.js';
 import { recorder, uniqueName, type ContractHarness } from './contract-harness.js';
 
 const STAT_KEYS: Array<keyof BrokerEventBusStats> = [
-  'eventsPublished', 'handlersInvoked', 'handlerErrors', 'backgroundTasksCreated', 'backgroundTasksCompleted',
-  'eventsConsumed', 'eventsProcessedSuccess', 'eventsProcessedFailed', 'eventsSkipped', 'messagesRetried',
-  'messagesRecovered', 'messagesSentToDlq', 'reconnections', 'lastPublishAt', 'lastConsumeAt',
+  'eventsPublished',
+  'handlersInvoked',
+  'handlerErrors',
+  'backgroundTasksCreated',
+  'backgroundTasksCompleted',
+  'eventsConsumed',
+  'eventsProcessedSuccess',
+  'eventsProcessedFailed',
+  'eventsSkipped',
+  'messagesRetried',
+  'messagesRecovered',
+  'messagesSentToDlq',
+  'reconnections',
+  'lastPublishAt',
+  'lastConsumeAt',
 ];
 
 /** Lifecycle: draining shutdown, closed state, background publishing, stats, health. */

@@ -80,8 +80,27 @@ describe.skipIf(!available)('RedisEventBus under network faults (TCP proxy)', ()
     await consumer.startConsuming();
     const lost = tick(1);
     // Redis serves the entry to c1, but c1 never sees the reply: exactly what a reply lost with the connection leaves.
-    const fields = ['event_id', lost.eventId, 'event_type', lost.eventType, 'aggregate_id', lost.aggregateId, 'aggregate_type', lost.aggregateType, 'tenant_id', '', 'occurred_at', '', 'payload', JSON.stringify(lost.toJSON())];
-    await raw.redis.multi().xadd(`${prefix}:stream`, '*', ...fields).xreadgroup('GROUP', 'g', 'c1', 'COUNT', 10, 'STREAMS', `${prefix}:stream`, '>').exec();
+    const fields = [
+      'event_id',
+      lost.eventId,
+      'event_type',
+      lost.eventType,
+      'aggregate_id',
+      lost.aggregateId,
+      'aggregate_type',
+      lost.aggregateType,
+      'tenant_id',
+      '',
+      'occurred_at',
+      '',
+      'payload',
+      JSON.stringify(lost.toJSON()),
+    ];
+    await raw.redis
+      .multi()
+      .xadd(`${prefix}:stream`, '*', ...fields)
+      .xreadgroup('GROUP', 'g', 'c1', 'COUNT', 10, 'STREAMS', `${prefix}:stream`, '>')
+      .exec();
     expect(Number((await raw.redis.xpending(`${prefix}:stream`, 'g'))[0])).toBe(1);
 
     proxy.cutConnections();

@@ -11,7 +11,10 @@ const raw = new RedisTestClient();
 const prefixes: string[] = [];
 const buses: RedisEventBus[] = [];
 const logs: string[] = [];
-const logger = { error: (m: string, ...meta: unknown[]) => void logs.push(`${m} ${meta.join(' ')}`), warn: (m: string, ...meta: unknown[]) => void logs.push(`${m} ${meta.join(' ')}`) };
+const logger = {
+  error: (m: string, ...meta: unknown[]) => void logs.push(`${m} ${meta.join(' ')}`),
+  warn: (m: string, ...meta: unknown[]) => void logs.push(`${m} ${meta.join(' ')}`),
+};
 const SECRET = 'n0t-f0r-l0gs';
 
 function bus(config: RedisEventBusConfig = {}): { bus: RedisEventBus; prefix: string } {
@@ -50,7 +53,14 @@ describe.skipIf(!available)('RedisEventBus operations', () => {
     await consumer.publish(ticks(3));
     await waitFor(async () => (await consumer.getDlqMessageCount()) === 1);
     const info = await consumer.getStreamInfo();
-    expect(info).toMatchObject({ stream: `${prefix}:stream`, length: 3, groups: 1, pending: 2, dlqStream: `${prefix}:stream_dlq`, dlqLength: 1 });
+    expect(info).toMatchObject({
+      stream: `${prefix}:stream`,
+      length: 3,
+      groups: 1,
+      pending: 2,
+      dlqStream: `${prefix}:stream_dlq`,
+      dlqLength: 1,
+    });
     expect(info.lastGeneratedId).toMatch(/^\d+-\d+$/);
     expect(info.consumerGroups[0]).toMatchObject({ name: 'projections', pending: 2, lag: 0 });
     release();
@@ -61,7 +71,14 @@ describe.skipIf(!available)('RedisEventBus operations', () => {
 
   it('reports an empty stream that does not exist yet', async () => {
     const { bus: fresh, prefix } = bus();
-    expect(await fresh.getStreamInfo()).toMatchObject({ stream: `${prefix}:stream`, length: 0, groups: 0, pending: 0, lastGeneratedId: null, dlqLength: 0 });
+    expect(await fresh.getStreamInfo()).toMatchObject({
+      stream: `${prefix}:stream`,
+      length: 0,
+      groups: 0,
+      pending: 0,
+      lastGeneratedId: null,
+      dlqLength: 0,
+    });
   });
 
   it('trims the stream approximately with maxLen', async () => {
@@ -110,7 +127,11 @@ describe.skipIf(!available)('RedisEventBus operations', () => {
     consumer.subscribe(RecoveryTick, () => undefined);
     await consumer.startConsuming();
     const report = await consumer.healthCheck();
-    expect(report).toMatchObject({ healthy: true, status: 'healthy', details: { stream: `${prefix}:stream`, consumerGroup: 'health', groupExists: true, consuming: true } });
+    expect(report).toMatchObject({
+      healthy: true,
+      status: 'healthy',
+      details: { stream: `${prefix}:stream`, consumerGroup: 'health', groupExists: true, consuming: true },
+    });
     expect(report.details.latencyMs).toBeTypeOf('number');
   });
 });

@@ -31,10 +31,14 @@ function ticks(count: number): RecoveryTick[] {
 }
 
 function spawnConsumer(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'test/integration/redis/fixtures/crashing-consumer.ts'], {
-    env: { ...process.env, REDIS_URL, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', '@swc-node/register/esm-register', 'test/integration/redis/fixtures/crashing-consumer.ts'],
+    {
+      env: { ...process.env, REDIS_URL, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   children.push(child);
   return child;
 }
@@ -63,8 +67,12 @@ describe.skipIf(!available)('RedisEventBus recovery', () => {
     expect(pendingOfDead).toBeGreaterThan(0);
 
     const survivor = bus({
-      streamPrefix: p, consumerGroup: group, consumerName: 'survivor',
-      handlerTimeoutMs: 500, pendingIdleMs: 1_000, claimIntervalMs: 200,
+      streamPrefix: p,
+      consumerGroup: group,
+      consumerName: 'survivor',
+      handlerTimeoutMs: 500,
+      pendingIdleMs: 1_000,
+      claimIntervalMs: 200,
     });
     survivor.subscribe(RecoveryTick, async (e) => void (await raw.redis.rpush(handledKey(p), `survivor:${e.eventId}`)));
     await survivor.startConsuming();

@@ -50,7 +50,10 @@ const PYTHON_ISOFORMAT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/;
 function pythonBus(config: RedisEventBusConfig = {}): { bus: RedisEventBus; prefix: string } {
   const prefix = `wire-${randomBytes(4).toString('hex')}`;
   prefixes.push(prefix);
-  const bus = new RedisEventBus({ redisUrl: REDIS_URL, streamPrefix: prefix, payloadNaming: 'snake_case', ...config }, { registry, logger: quiet });
+  const bus = new RedisEventBus(
+    { redisUrl: REDIS_URL, streamPrefix: prefix, payloadNaming: 'snake_case', ...config },
+    { registry, logger: quiet },
+  );
   buses.push(bus);
   return { bus, prefix };
 }
@@ -88,7 +91,11 @@ describe.skipIf(!available)('RedisEventBus wire format (eventsource-py interop)'
       expectSameBody(JSON.parse(JSON.stringify(codec.toBody(received[i]!))), JSON.parse(entry.fields.payload!));
     });
     const withContext = received[3] as OrderShipped;
-    expect(withContext).toMatchObject({ trackingNumber: 'TRACK-0002', actorId: 'user:alice@example.com', tenantId: '896e02cc-2be7-50a8-90a1-f6637f00edfb' });
+    expect(withContext).toMatchObject({
+      trackingNumber: 'TRACK-0002',
+      actorId: 'user:alice@example.com',
+      tenantId: '896e02cc-2be7-50a8-90a1-f6637f00edfb',
+    });
     expect(withContext.metadata).toMatchObject({ request: { headers: { 'x-retry': 1 } }, tags: ['priority', 'gift'] });
     expect((received[0] as OrderPlaced).totalAmount).toBe(42.5);
     expect(bus.getStats()).toMatchObject({ eventsProcessedSuccess: 4, messagesSentToDlq: 0 });
@@ -105,7 +112,8 @@ describe.skipIf(!available)('RedisEventBus wire format (eventsource-py interop)'
       const names = pairs.filter((_, k) => k % 2 === 0);
       const fields = Object.fromEntries(names.map((name, k) => [name, pairs[2 * k + 1]!]));
       expect(names).toEqual(recorded.field_order);
-      for (const key of ['event_id', 'event_type', 'aggregate_id', 'aggregate_type', 'tenant_id']) expect(fields[key]).toBe(recorded.fields[key]);
+      for (const key of ['event_id', 'event_type', 'aggregate_id', 'aggregate_type', 'tenant_id'])
+        expect(fields[key]).toBe(recorded.fields[key]);
       expect(fields.occurred_at).toMatch(PYTHON_ISOFORMAT);
       // Same instant to the millisecond, written in Python's isoformat (e.g. .123000+00:00, or no fraction).
       expect(fields.occurred_at).toBe(recorded.fields.occurred_at!.replace(/\.(\d{3})\d{3}\+/, '.$1000+'));
@@ -116,7 +124,11 @@ describe.skipIf(!available)('RedisEventBus wire format (eventsource-py interop)'
   it('reads, counts and replays a dead letter eventsource-py wrote', async () => {
     const { bus, prefix } = pythonBus({ consumerGroup: 'default' });
     const recorded = dlqFixture.entry;
-    const id = (await raw.redis.xadd(`${prefix}:stream_dlq`, '*', ...recorded.field_order.flatMap((name) => [name, recorded.fields[name]!]))) as string;
+    const id = (await raw.redis.xadd(
+      `${prefix}:stream_dlq`,
+      '*',
+      ...recorded.field_order.flatMap((name) => [name, recorded.fields[name]!]),
+    )) as string;
     expect(await bus.getDlqMessageCount()).toBe(1);
     const [letter] = await bus.getDlqMessages(10);
     expect(letter).toEqual({
@@ -153,7 +165,12 @@ describe.skipIf(!available)('RedisEventBus wire format (eventsource-py interop)'
     const fields = Object.fromEntries(names.map((name, k) => [name, pairs![2 * k + 1]!]));
     expect(names).toEqual([
       ...dlqFixture.entry.field_order,
-      'dlq_reason', 'dlq_error_type', 'dlq_error_message', 'dlq_failed_handlers', 'dlq_consumer_group', 'dlq_consumer_name',
+      'dlq_reason',
+      'dlq_error_type',
+      'dlq_error_message',
+      'dlq_failed_handlers',
+      'dlq_consumer_group',
+      'dlq_consumer_name',
     ]);
     expect(fields).toMatchObject({
       event_id: event!.eventId,
