@@ -110,6 +110,12 @@ export class RabbitMQConsumer {
     return tracker.ack(delivery.deliveryTag);
   }
 
+  /** Gives a message back to the queue now (nack + requeue) when it cannot be settled here. */
+  requeue(message: IncomingMessage): void {
+    const delivery = message.raw as RabbitMQDelivery;
+    this.trackers.get(delivery.session)?.requeue(delivery.deliveryTag);
+  }
+
   isCurrent(message: IncomingMessage): boolean {
     return this.trackers.has((message.raw as RabbitMQDelivery).session);
   }

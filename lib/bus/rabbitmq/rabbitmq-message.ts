@@ -63,8 +63,11 @@ export function eventHeaders(event: DomainEvent): Record<string, string | number
 export function toIncoming(delivery: RabbitMQDelivery): IncomingMessage {
   const { message } = delivery;
   const headers = stringHeaders(message.properties.headers);
-  if (headers.message_id === undefined && typeof message.properties.messageId === 'string') {
-    headers.message_id = message.properties.messageId;
+  const messageId: unknown = message.properties.messageId;
+  // eventsource-py sends the event id only as message_id; the core reads event_id.
+  if (typeof messageId === 'string') {
+    headers.message_id ??= messageId;
+    headers.event_id ??= messageId;
   }
   const retries = Number(headers['x-retry-count']);
   return {

@@ -17,6 +17,16 @@ import { toEnvelope } from './rabbitmq-message.js';
 import { RabbitMQPublisher } from './rabbitmq-publisher.js';
 import { BindingPlan, rabbitmqNames, type RabbitMQNames } from './rabbitmq-topology.js';
 
+const HEALTH_QUERY_TIMEOUT_MS = 3_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from RabbitMQ within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Moves bytes between the shared broker core and RabbitMQ (amqplib); see docs/rabbitmq.md. */
 export class RabbitMQTransport implements BrokerTransport {
   readonly kind = 'rabbitmq';
@@ -84,7 +94,13 @@ export class RabbitMQTransport implements BrokerTransport {
   async deadLetter(message: IncomingMessage, info: DeadLetterInfo): Promise<void> {
     // Its channel is gone, so the broker redelivers it: dead-lettering now would duplicate it.
     if (!this.consumer.isCurrent(message)) return;
-    await this.publisher.publish([deadLetterEnvelope(message, info, this.names)]);
+    try {
+      await this.publisher.publish([deadLetterEnvelope(message, info, this.names)]);
+    } catch (error) {
+      // Back to the queue rather than held unacked on a live channel until it closes.
+      this.consumer.requeue(message);
+      throw error;
+    }
     await this.consumer.ack(message);
   }
 
@@ -163,14 +179,17 @@ export class RabbitMQTransport implements BrokerTransport {
       reconnecting: this.connection.isReconnecting,
       unconfirmedPublishes: this.publisher.unconfirmedCount,
     };
+    let responsive = true;
     if (connected && this.consumer.wantsQueues) {
       try {
-        Object.assign(details, await this.queueInfo());
+        Object.assign(details, await withTimeout(this.queueInfo(), HEALTH_QUERY_TIMEOUT_MS));
       } catch (error) {
+        // A half-open connection answers nothing until heartbeats give up on it.
+        responsive = false;
         details.queueError = (error as Error).message;
       }
     }
-    const status = connected ? 'healthy' : this.connection.isReconnecting ? 'degraded' : 'unhealthy';
-    return { healthy: connected, status, details };
+    const status = connected && responsive ? 'healthy' : connected || this.connection.isReconnecting ? 'degraded' : 'unhealthy';
+    return { healthy: status === 'healthy', status, details };
   }
 }

@@ -113,6 +113,23 @@ describe.skipIf(!available)('RabbitMQEventBus under connection faults', () => {
     await expect(publisher.publish([placed(randomUUID(), 2)])).resolves.toBeUndefined();
   });
 
+  it('notices a silent network (half-open connection) through heartbeats and reconnects', async () => {
+    groups.push('silent');
+    const consumer = bus('silent', { rabbitmqUrl: viaProxy, heartbeatMs: 1_000, socketOptions: { timeout: 1_000 } });
+    const seen = new Set<string>();
+    consumer.subscribe(RmqOrderPlaced, (event) => void seen.add(event.eventId));
+    await consumer.startConsuming();
+
+    proxy.pause();
+    // No FIN, no RST: only missing heartbeats reveal the dead peer (two intervals).
+    await waitFor(async () => (await consumer.healthCheck()).details.connected === false, 15_000);
+    proxy.resume();
+    const event = placed(randomUUID(), 1);
+    await bus('producer').publish([event]);
+    await waitFor(() => seen.has(event.eventId), 15_000);
+    expect(consumer.getStats().reconnections).toBeGreaterThanOrEqual(1);
+  }, 45_000);
+
   it('recovers a channel the broker closed (exchange deleted under a running bus) and re-declares the topology', async () => {
     const logger = quietLogger();
     const publisher = bus('channel-error', {}, logger);
