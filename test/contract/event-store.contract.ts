@@ -2,14 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Type } from 'class-transformer';
 import { IsDate, IsInt, IsNumber, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DomainEvent,
-  EventVersionError,
-  OptimisticLockError,
-  RegisterEvent,
-  type EventStore,
-  type StoredEvent,
-} from '../../lib/index.js';
+import { DomainEvent, EventVersionError, OptimisticLockError, RegisterEvent, type EventStore, type StoredEvent } from '../../lib/index.js';
 
 export interface EventStoreFixture {
   /** An empty store. */
@@ -157,12 +150,7 @@ export function eventStoreContract(name: string, factory: () => Promise<EventSto
     it('reads all streams in global order with stream ids and positions', async () => {
       const a = randomUUID();
       const b = randomUUID();
-      const appended = [
-        ...cartEvents(a, 0, 1),
-        ...cartEvents(b, 0, 2),
-        ...cartEvents(a, 1, 2),
-        ...cartEvents(b, 2, 1),
-      ];
+      const appended = [...cartEvents(a, 0, 1), ...cartEvents(b, 0, 2), ...cartEvents(a, 1, 2), ...cartEvents(b, 2, 1)];
       await store.appendEvents(a, CART, appended.slice(0, 1), 0);
       await store.appendEvents(b, CART, appended.slice(1, 3), 0);
       const last = await store.appendEvents(a, CART, appended.slice(3, 5), 1);

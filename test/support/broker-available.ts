@@ -18,7 +18,7 @@ export async function requireBroker(name: string, probe: () => Promise<unknown>,
     return true;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    if (process.env.CI === 'true') throw new Error(`${name} is required in CI but unreachable: ${reason}`);
+    if (process.env.CI === 'true') throw new Error(`${name} is required in CI but unreachable: ${reason}`, { cause: error });
     process.stderr.write(`[integration] ${name} unreachable (${reason}); skipping its tests.\n`);
     return false;
   } finally {

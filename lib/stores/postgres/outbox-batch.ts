@@ -102,7 +102,10 @@ export class OutboxBatch {
   private logFailure(failure: Failure, rows: OutboxRow[]): void {
     const failed = rows.filter((row) => failure.ids.includes(row.id));
     const attempts = Math.max(...failed.map((row) => row.attempts)) + 1;
-    const eventIds = failed.slice(0, 5).map((row) => row.event_id).join(', ');
+    const eventIds = failed
+      .slice(0, 5)
+      .map((row) => row.event_id)
+      .join(', ');
     this.logger.error(
       `OutboxRelay: ${failed.length} outbox row(s) not published (attempt ${attempts}; retrying with backoff). ` +
         `Event ids: ${eventIds}${failed.length > 5 ? ', …' : ''}`,

@@ -133,20 +133,22 @@ export class OutboxRelay {
     this.timer = undefined;
     if (!this.running || this.inFlight) return;
     this.wakeRequested = false;
-    this.inFlight = this.runBatch().then(
-      (outcome) => {
-        this.consecutiveErrors = 0;
-        return outcome.more || this.wakeRequested ? 0 : this.pollIntervalMs;
-      },
-      (error: unknown) => {
-        this.consecutiveErrors++;
-        this.logger.error(`OutboxRelay: polling the outbox failed (${this.consecutiveErrors} in a row)`, toError(error));
-        return Math.min(this.pollIntervalMs * 2 ** this.consecutiveErrors, this.backoff.maxDelayMs);
-      },
-    ).then((delayMs) => {
-      this.inFlight = undefined;
-      this.schedule(delayMs);
-    });
+    this.inFlight = this.runBatch()
+      .then(
+        (outcome) => {
+          this.consecutiveErrors = 0;
+          return outcome.more || this.wakeRequested ? 0 : this.pollIntervalMs;
+        },
+        (error: unknown) => {
+          this.consecutiveErrors++;
+          this.logger.error(`OutboxRelay: polling the outbox failed (${this.consecutiveErrors} in a row)`, toError(error));
+          return Math.min(this.pollIntervalMs * 2 ** this.consecutiveErrors, this.backoff.maxDelayMs);
+        },
+      )
+      .then((delayMs) => {
+        this.inFlight = undefined;
+        this.schedule(delayMs);
+      });
   }
 
   private wake(): void {

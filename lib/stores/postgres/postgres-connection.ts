@@ -37,10 +37,7 @@ export async function connectClient(pool: PgPool, options: ResolvedPostgresEvent
 
 export function connectionError(error: unknown, options: ResolvedPostgresEventStoreOptions): BrokerConnectionError {
   const reason = error instanceof Error ? error.message || String((error as { code?: string }).code) : String(error);
-  return new BrokerConnectionError(
-    `Could not connect to PostgreSQL at ${describeTarget(options)}: ${redactUrl(reason)}`,
-    error,
-  );
+  return new BrokerConnectionError(`Could not connect to PostgreSQL at ${describeTarget(options)}: ${redactUrl(reason)}`, error);
 }
 
 /** `host:port/database` (never the password), from the connection string or the pool's options. */

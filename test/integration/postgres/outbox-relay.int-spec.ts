@@ -56,8 +56,12 @@ describe.skipIf(!available)('OutboxRelay', () => {
     return created;
   }
 
-  async function outboxRows(store: PostgresEventStore): Promise<Array<{ id: string; event_id: string; attempts: number; last_error: string | null; sent_at: Date | null }>> {
-    const { rows } = await admin.query(`SELECT id::text, event_id::text, attempts, last_error, sent_at FROM ${store.tables.outbox} ORDER BY id`);
+  async function outboxRows(
+    store: PostgresEventStore,
+  ): Promise<Array<{ id: string; event_id: string; attempts: number; last_error: string | null; sent_at: Date | null }>> {
+    const { rows } = await admin.query(
+      `SELECT id::text, event_id::text, attempts, last_error, sent_at FROM ${store.tables.outbox} ORDER BY id`,
+    );
     return rows;
   }
 
@@ -119,7 +123,11 @@ describe.skipIf(!available)('OutboxRelay', () => {
     const logger = recordingLogger();
     const aggregates = Array.from({ length: 20 }, () => randomUUID());
     const appendRound = (version: number) =>
-      Promise.all(aggregates.map((id, index) => (index % 2 ? store : otherInstance).appendEvents(id, 'OutboxOrder', [shipped(id, version)], version - 1)));
+      Promise.all(
+        aggregates.map((id, index) =>
+          (index % 2 ? store : otherInstance).appendEvents(id, 'OutboxOrder', [shipped(id, version)], version - 1),
+        ),
+      );
     await appendRound(1);
     await relay({ store, publisher, batchSize: 7, logger }).start();
     await relay({ store: otherInstance, publisher, batchSize: 7, logger }).start();

@@ -83,7 +83,10 @@ describe.skipIf(!available)('PostgresEventStore', () => {
   it('fails to connect with a retriable BrokerConnectionError naming host:port, never the password', async () => {
     const store = new PostgresEventStore({ connectionString: 'postgres://app:s3cr3t-Pa55@127.0.0.1:1/test' });
     for (let attempt = 0; attempt < 2; attempt++) {
-      const error = await store.initialize().then(() => undefined, (e: unknown) => e);
+      const error = await store.initialize().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(BrokerConnectionError);
       expect(error).toMatchObject({ retriable: true });
       expect((error as Error).message).toContain('127.0.0.1:1/test');
@@ -94,7 +97,10 @@ describe.skipIf(!available)('PostgresEventStore', () => {
 
   it('creates its tables once, even when several instances initialize at the same time', async () => {
     const tableName = `events_${++tableCount}`;
-    const stores = Array.from({ length: 4 }, () => new PostgresEventStore({ connectionString: DATABASE_URL, schema: `${schema}_m`, tableName, outbox: true }));
+    const stores = Array.from(
+      { length: 4 },
+      () => new PostgresEventStore({ connectionString: DATABASE_URL, schema: `${schema}_m`, tableName, outbox: true }),
+    );
     try {
       await Promise.all(stores.map((store) => store.initialize()));
       await stores[0].initialize();
@@ -130,15 +136,22 @@ describe.skipIf(!available)('PostgresEventStore', () => {
       const id = randomUUID();
       await store.appendEvents(id, CART, cartEvents(id, 0, 3), 0);
       const [, second] = await collect(store.readAll());
-      await admin.query(`UPDATE ${store.tables.events} SET payload = jsonb_set(payload, '{text}', '17') WHERE global_position = $1`, [second.globalPosition]);
+      await admin.query(`UPDATE ${store.tables.events} SET payload = jsonb_set(payload, '{text}', '17') WHERE global_position = $1`, [
+        second.globalPosition,
+      ]);
       const readError = await collect(store.readAll()).catch((e: unknown) => e);
       expect(readError).toBeInstanceOf(EventValidationError);
       expect((readError as Error).message).toContain(`global position ${second.globalPosition} in "${schema}"."`);
       await expect(store.getEvents(id)).rejects.toThrow(`global position ${second.globalPosition}`);
 
-      await admin.query(`UPDATE ${store.tables.events} SET payload = jsonb_set(payload, '{event_type}', '"Nope"') WHERE global_position = $1`, [second.globalPosition]);
+      await admin.query(
+        `UPDATE ${store.tables.events} SET payload = jsonb_set(payload, '{event_type}', '"Nope"') WHERE global_position = $1`,
+        [second.globalPosition],
+      );
       await expect(store.getEvents(id)).rejects.toThrow(EventValidationError);
-      await expect(store.getEvents(id)).rejects.toThrow(/Unknown event type: 'Nope'[\s\S]*global position|global position[\s\S]*Unknown event type: 'Nope'/);
+      await expect(store.getEvents(id)).rejects.toThrow(
+        /Unknown event type: 'Nope'[\s\S]*global position|global position[\s\S]*Unknown event type: 'Nope'/,
+      );
     });
   });
 
@@ -160,13 +173,18 @@ describe.skipIf(!available)('PostgresEventStore', () => {
 
   it('never lets a tailing reader skip an event while writers append concurrently', { timeout: 60_000 }, async () => {
     await withStore(async (store) => {
-      const writers = new PostgresEventStore({ connectionString: DATABASE_URL, schema, tableName: store.tables.tableName, maxConnections: 16 });
+      const writers = new PostgresEventStore({
+        connectionString: DATABASE_URL,
+        schema,
+        tableName: store.tables.tableName,
+        maxConnections: 16,
+      });
       const appended: string[] = [];
       const seen: string[] = [];
       let writing = true;
       const tail = (async () => {
         let position = 0;
-        for (let drained = false; !drained; ) {
+        for (let drained = false; !drained;) {
           drained = !writing;
           for await (const stored of store.readAll(position)) {
             position = stored.globalPosition;

@@ -15,7 +15,13 @@ export function runTsChild(script: string, args: string[], nodeOptions: string[]
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [...nodeOptions, '--import', '@swc-node/register/esm-register', fileURLToPath(new URL(`./fixtures/${script}`, import.meta.url)), ...args],
+      [
+        ...nodeOptions,
+        '--import',
+        '@swc-node/register/esm-register',
+        fileURLToPath(new URL(`./fixtures/${script}`, import.meta.url)),
+        ...args,
+      ],
       { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
