@@ -146,7 +146,7 @@ describe('npm package', { timeout: TIMEOUT_MS }, () => {
     const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
     const args = ['--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--skipLibCheck'];
     const result = await run(process.execPath, [tsc, ...args, 'types-esm.mts', 'types-cjs.cts'], { cwd: project }).catch(
-      (error: { stdout?: string }) => ({ stdout: `tsc failed:\n${error.stdout ?? String(error)}` }),
+      (error: Error & { stdout?: string }) => ({ stdout: `tsc failed:\n${error.stdout ?? error.message}` }),
     );
     expect(result.stdout).toBe('');
   });
