@@ -15,7 +15,6 @@ interface Bar {
 }
 
 const ROW = 34;
-const LABEL_WIDTH = 420;
 const PLOT_WIDTH = 460;
 const TOP = 56;
 const BOTTOM = 46;
@@ -27,9 +26,11 @@ const BOTTOM = 46;
  */
 export function renderChart(results: readonly SuiteResult[]): string {
   const bars = results.flatMap((r) =>
-    r.ratios.map<Bar>((x) => ({ label: `${r.suite} · vs ${x.competitor} (${x.metric})`, median: x.median, min: x.min, max: x.max, target: x.target, met: x.met })),
+    r.ratios.map<Bar>((x) => ({ label: `${r.suite} · vs ${x.competitor} · ${x.metric}`, median: x.median, min: x.min, max: x.max, target: x.target, met: x.met })),
   );
   const height = TOP + Math.max(1, bars.length) * ROW + BOTTOM;
+  // About 6.7 px per character at 12 px Helvetica: wide enough for the longest label.
+  const LABEL_WIDTH = Math.max(200, Math.ceil(Math.max(0, ...bars.map((b) => b.label.length)) * 6.7) + 24);
   const width = LABEL_WIDTH + PLOT_WIDTH + 90;
   const limit = niceCeiling(Math.max(1.5, ...bars.flatMap((b) => [b.max, b.target ?? 0]).filter(Number.isFinite)));
   const x = (v: number) => LABEL_WIDTH + (Math.min(v, limit) / limit) * PLOT_WIDTH;
