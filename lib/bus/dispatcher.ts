@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../events/domain-event.js';
+import { EventSourcingError } from '../errors/event-sourcing.error.js';
 import { toError, type EventSourcingLogger } from '../utils/logger.util.js';
 import type { EventBusStats } from './bus-stats.js';
 import type { HandlerEntry } from './handler.js';
@@ -17,10 +18,13 @@ export interface HandlerFailure {
   error: Error;
 }
 
-export class HandlerTimeoutError extends Error {
-  constructor(handler: string, timeoutMs: number) {
-    super(`Handler ${handler} did not settle within handlerTimeoutMs=${timeoutMs}`);
-    this.name = 'HandlerTimeoutError';
+/** A handler did not settle within handlerTimeoutMs; it counts as failed (and may be retried). */
+export class HandlerTimeoutError extends EventSourcingError {
+  constructor(
+    readonly handler: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`Handler ${handler} did not settle within handlerTimeoutMs=${timeoutMs}`, { retriable: true });
   }
 }
 
