@@ -69,6 +69,29 @@ describe.skipIf(!available)('RedisEventBus operations', () => {
     expect(await consumer.getDlqMessageCount()).toBe(0);
   });
 
+  it("keeps each group's dead letters to itself on a shared dead-letter stream", async () => {
+    const { bus: billing, prefix } = bus({ consumerGroup: 'billing', maxRetries: 0 });
+    const { bus: shipping } = bus({ streamPrefix: prefix, consumerGroup: 'shipping' });
+    let shippingCalls = 0;
+    billing.subscribe(RecoveryTick, function chargeHandler() {
+      throw new Error('card declined');
+    });
+    shipping.subscribe(RecoveryTick, () => void shippingCalls++);
+    await Promise.all([billing.startConsuming(), shipping.startConsuming()]);
+    await billing.publish(ticks(2));
+    await waitFor(async () => (await billing.getDlqMessageCount()) === 2 && shippingCalls === 2);
+
+    const [letter] = await billing.getDlqMessages();
+    expect(await shipping.getDlqMessageCount()).toBe(0);
+    expect(await shipping.getDlqMessages()).toEqual([]);
+    expect(await shipping.replayDlqMessage(letter!.id)).toBe(false); // not shipping's failure: no duplicate there
+    expect(await shipping.purgeDlq()).toBe(0);
+    expect(shippingCalls).toBe(2);
+    expect((await billing.getStreamInfo()).dlqLength).toBe(2);
+    expect(await billing.purgeDlq()).toBe(2);
+    expect(await raw.redis.xlen(`${prefix}:stream_dlq`)).toBe(0);
+  });
+
   it('reports an empty stream that does not exist yet', async () => {
     const { bus: fresh, prefix } = bus();
     expect(await fresh.getStreamInfo()).toMatchObject({
