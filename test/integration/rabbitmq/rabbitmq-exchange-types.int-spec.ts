@@ -81,6 +81,24 @@ describe.skipIf(!available)('RabbitMQEventBus exchange types and fan-out', () =>
     expect(seen).toEqual(['RmqOrderShipped']);
   });
 
+  it('consumes again after stopConsuming() and after disconnect()', async () => {
+    const exchangeName = uniqueName('rmq-restart');
+    const consumer = makeRabbitBus({ exchangeName, consumerGroup: 'restart' });
+    track(exchangeName, ['restart'], consumer);
+    const seen: string[] = [];
+    consumer.subscribe(RmqOrderPlaced, (event) => void seen.push(event.eventId));
+    const stops = [() => consumer.stopConsuming(), () => consumer.disconnect(), () => Promise.resolve()];
+    for (const stop of stops) {
+      await consumer.startConsuming();
+      const event = placed(randomUUID(), seen.length);
+      await consumer.publish([event]);
+      await waitFor(() => seen.includes(event.eventId));
+      await stop();
+    }
+    expect(seen).toHaveLength(3);
+    expect(consumer.getStats().reconnections).toBe(0);
+  });
+
   it('a fanout exchange delivers every event to each of two groups', async () => {
     const exchangeName = uniqueName('rmq-fanout-groups');
     const billing = makeRabbitBus({ exchangeName, exchangeType: 'fanout', consumerGroup: 'billing' });
