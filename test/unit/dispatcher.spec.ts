@@ -6,6 +6,7 @@ import {
   emptyStats,
   toHandlerEntry,
   type HandlerErrorListener,
+  type HandlerFailure,
 } from '../../lib/index.js';
 import { capturingLogger, created, sleep } from './support/bus-fixtures.js';
 
