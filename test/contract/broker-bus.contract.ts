@@ -17,10 +17,10 @@ export type { BrokerContractOptions, ContractBusOptions, MakeBus } from './broke
 export function brokerBusContract(name: string, makeBus: MakeBus, options: BrokerContractOptions): void {
   describe.skipIf(options.skip === true)(`${name} (broker bus contract)`, () => {
     const harness = new ContractHarness(name, makeBus, options);
-    let baselineSockets = 0;
+    let baseline = { sockets: 0, timers: 0 };
 
     beforeAll(() => {
-      baselineSockets = openSockets();
+      baseline = openHandles();
     });
 
     afterEach(async () => {
@@ -39,12 +39,23 @@ export function brokerBusContract(name: string, makeBus: MakeBus, options: Broke
     it('leaves no open sockets or timers once every bus is shut down', async () => {
       await harness.shutdownAll();
       await options.cleanup?.(harness.prefixes.splice(0));
-      await harness.wait(() => openSockets() <= baselineSockets, 5_000).catch(() => undefined);
-      expect(process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TLSWrap')).toHaveLength(baselineSockets);
+      const settled = () => {
+        const now = openHandles();
+        return now.sockets <= baseline.sockets && now.timers <= baseline.timers;
+      };
+      await harness.wait(settled, 5_000).catch(() => undefined);
+      const now = openHandles();
+      expect(now.sockets).toBeLessThanOrEqual(baseline.sockets);
+      expect(now.timers).toBeLessThanOrEqual(baseline.timers);
     });
   });
 }
 
-function openSockets(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TLSWrap').length;
+/** Sockets and timers keeping the process alive (vitest's own pipes excluded). */
+function openHandles(): { sockets: number; timers: number } {
+  const resources = process.getActiveResourcesInfo();
+  return {
+    sockets: resources.filter((r) => r === 'TCPSocketWrap' || r === 'TLSWrap').length,
+    timers: resources.filter((r) => r === 'Timeout' || r === 'Immediate').length,
+  };
 }
