@@ -20,7 +20,8 @@ export type MakeBus = (options: ContractBusOptions) => BrokerEventBus;
 export interface BrokerContractOptions {
   /** Puts a raw message on the broker as a foreign producer would (garbage bodies included). */
   injectRaw(prefix: string, body: string, fields: Record<string, string>): Promise<void>;
-  /** Removes what the suite created under these prefixes and closes helper connections. */
+  /** Removes what the suite created under these prefixes and closes helper connections. Called by the
+   *  last test and again from afterAll (then with an empty list): it must tolerate a second call. */
   cleanup?(prefixes: string[]): Promise<void>;
   /** Skip the whole suite (broker unreachable on a developer machine). */
   skip?: boolean;

@@ -92,6 +92,26 @@ describe.skipIf(!available)('RedisEventBus operations', () => {
     expect(await raw.redis.xlen(`${prefix}:stream_dlq`)).toBe(0);
   });
 
+  it('consumes again after stopConsuming() and after disconnect()', async () => {
+    const { bus: consumer } = bus({ consumerGroup: 'again' });
+    const seen: number[] = [];
+    consumer.subscribe(RecoveryTick, (e) => void seen.push(e.n));
+    const [a, b, c] = ticks(3);
+    await consumer.startConsuming();
+    await consumer.publish([a!]);
+    await waitFor(() => seen.length === 1);
+    await consumer.stopConsuming();
+    await consumer.publish([b!]);
+    await consumer.startConsuming();
+    await waitFor(() => seen.length === 2);
+    await consumer.disconnect();
+    expect(await consumer.healthCheck()).toMatchObject({ healthy: false });
+    await consumer.publish([c!]); // connects on demand
+    await consumer.startConsuming();
+    await waitFor(() => seen.length === 3);
+    expect(seen).toEqual([a!.n, b!.n, c!.n]);
+  });
+
   it('reports an empty stream that does not exist yet', async () => {
     const { bus: fresh, prefix } = bus();
     expect(await fresh.getStreamInfo()).toMatchObject({
