@@ -28,7 +28,11 @@ export async function createEventBus(transport: TransportOptions, logger: EventS
       return new KafkaEventBus(busConfigOf(transport) as KafkaEventBusConfig, { logger });
     }
     default:
-      throw new ConfigurationError('transport.type', (transport as { type?: unknown }).type, "one of 'memory', 'redis', 'rabbitmq', 'kafka'");
+      throw new ConfigurationError(
+        'transport.type',
+        (transport as { type?: unknown }).type,
+        "one of 'memory', 'redis', 'rabbitmq', 'kafka'",
+      );
   }
 }
 

@@ -21,7 +21,11 @@ export function resolveModuleOptions(raw: EventSourcingModuleOptions | undefined
   }
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key) && key !== 'isGlobal') {
-      throw new ConfigurationError(key, (options as Record<string, unknown>)[key], `no such option; known options: ${[...OPTION_KEYS].join(', ')}`);
+      throw new ConfigurationError(
+        key,
+        (options as Record<string, unknown>)[key],
+        `a known option (${[...OPTION_KEYS].join(', ')}); check the spelling`,
+      );
     }
   }
   const { shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS, publishInBackground = false } = options;
@@ -56,7 +60,7 @@ function validateTransport(transport: TransportOptions | undefined): TransportOp
       'transport.consumerGroup',
       consumerGroup,
       `a non-empty string naming this service's consumer group (required for the ${transport.type} transport; ` +
-        'there is no default, because services sharing a group split each other’s events instead of each receiving all)',
+        "there is no default, because services sharing a group split each other's events instead of each receiving all)",
     );
   }
   if (consume !== undefined && typeof consume !== 'boolean') {
@@ -68,11 +72,16 @@ function validateTransport(transport: TransportOptions | undefined): TransportOp
 function validateEventStore(store: EventStoreOption | undefined): EventStoreOption {
   if (store === undefined) return { type: 'memory' };
   if (isEventStore(store)) return store;
-  const expected = "an EventStore instance, { type: 'memory' } or { type: 'postgres', connectionString | pool, schema?, tableName?, outbox? }";
+  const expected =
+    "an EventStore instance, { type: 'memory' } or { type: 'postgres', connectionString | pool, schema?, tableName?, outbox? }";
   if (store === null || typeof store !== 'object' || !('type' in store)) throw new ConfigurationError('eventStore', store, expected);
   if (store.type === 'memory') return store;
   if (store.type !== 'postgres') {
-    throw new ConfigurationError('eventStore.type', (store as { type: unknown }).type, "'memory' or 'postgres' (or pass an EventStore instance)");
+    throw new ConfigurationError(
+      'eventStore.type',
+      (store as { type: unknown }).type,
+      "'memory' or 'postgres' (or pass an EventStore instance)",
+    );
   }
   for (const key of ['connectionString', 'schema', 'tableName'] as const) {
     const value = store[key];
@@ -100,7 +109,7 @@ export function isEventStore(value: unknown): value is EventStore {
 function validateLogger(logger: EventSourcingLogger | undefined): EventSourcingLogger | undefined {
   if (logger === undefined) return undefined;
   if (logger === null || typeof logger !== 'object' || typeof logger.error !== 'function' || typeof logger.warn !== 'function') {
-    throw new ConfigurationError('logger', logger, 'an object with error() and warn() methods (console and Nest’s Logger both fit)');
+    throw new ConfigurationError('logger', logger, "an object with error() and warn() methods (console and Nest's Logger both fit)");
   }
   return logger;
 }

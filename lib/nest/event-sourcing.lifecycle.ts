@@ -1,4 +1,10 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { EventBus } from '../bus/event-bus.js';
 import { EVENT_STORE } from '../stores/event-store.interface.js';
 import { InMemoryEventStore } from '../stores/in-memory.event-store.js';

@@ -43,12 +43,20 @@ async function instantiate(option: EventStoreOption, logger: EventSourcingLogger
       return new PostgresEventStore({ ...config, logger });
     }
     default:
-      throw new ConfigurationError('eventStore.type', (option as { type?: unknown }).type, "'memory' or 'postgres' (or pass an EventStore instance)");
+      throw new ConfigurationError(
+        'eventStore.type',
+        (option as { type?: unknown }).type,
+        "'memory' or 'postgres' (or pass an EventStore instance)",
+      );
   }
 }
 
 /** The relay that publishes a store's outbox rows through the bus. */
-export async function createOutboxRelay(store: EventStore, publisher: EventPublisher, logger: EventSourcingLogger): Promise<OutboxRelayLike> {
+export async function createOutboxRelay(
+  store: EventStore,
+  publisher: EventPublisher,
+  logger: EventSourcingLogger,
+): Promise<OutboxRelayLike> {
   const { OutboxRelay } = await loadOptional<{
     OutboxRelay: new (options: Record<string, unknown>) => OutboxRelayLike;
   }>(OUTBOX_RELAY_MODULE, 'eventStore.outbox', true);

@@ -2,7 +2,15 @@ import { Inject, Injectable, Scope } from '@nestjs/common';
 import { REQUEST } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
-import { DomainEvent, EventSourcingModule, InvalidEventHandlerError, OnEvent, OnAnyEvent, Projection, RegisterEvent } from '../../lib/index.js';
+import {
+  DomainEvent,
+  EventSourcingModule,
+  InvalidEventHandlerError,
+  OnEvent,
+  OnAnyEvent,
+  Projection,
+  RegisterEvent,
+} from '../../lib/index.js';
 
 @RegisterEvent('BootstrapErrorsSpec.Pinged')
 class Pinged extends DomainEvent<Pinged> {
@@ -13,7 +21,10 @@ class NotAnEvent {}
 
 /** Boots a module with the given providers and returns what init() threw. */
 async function bootstrapError(...providers: Function[]): Promise<unknown> {
-  const moduleRef = await Test.createTestingModule({ imports: [EventSourcingModule.forRoot({})], providers: providers as never[] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [EventSourcingModule.forRoot({})],
+    providers: providers as never[],
+  }).compile();
   try {
     await moduleRef.init();
     return undefined;

@@ -84,7 +84,9 @@ describe('each event reaches each handler instance exactly once', () => {
 
   it('when the same module graph is booted twice in one process (each app binds its own instances)', async () => {
     const build = async () => {
-      const ref = await Test.createTestingModule({ imports: [EventSourcingModule.forRoot({}), OrdersFeatureModule, BillingFeatureModule] }).compile();
+      const ref = await Test.createTestingModule({
+        imports: [EventSourcingModule.forRoot({}), OrdersFeatureModule, BillingFeatureModule],
+      }).compile();
       return ref.init();
     };
     moduleRef = await build();

@@ -133,7 +133,9 @@ describe('EventSourcingModule options and injection', () => {
 
   it('uses an EventStore instance passed as eventStore and exposes it as EVENT_STORE', async () => {
     const store: EventStore = new InMemoryEventStore();
-    const moduleRef = await Test.createTestingModule({ imports: [EventSourcingModule.forRoot({ eventStore: store }), TasksModule] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [EventSourcingModule.forRoot({ eventStore: store }), TasksModule],
+    }).compile();
     app = await moduleRef.createNestApplication().init();
     expect(app.get(EVENT_STORE)).toBe(store);
     const created = await request(app.getHttpServer()).post('/tasks').send({ title: 'stored' }).expect(201);
@@ -144,7 +146,12 @@ describe('EventSourcingModule options and injection', () => {
     const cases: Array<[string, unknown, string, unknown]> = [
       ['an unknown transport type', { transport: { type: 'nats' } }, 'transport.type', 'nats'],
       ['a transport that is not an object', { transport: 'redis' }, 'transport', 'redis'],
-      ['redis without consumerGroup', { transport: { type: 'redis', redisUrl: 'redis://localhost:6379' } }, 'transport.consumerGroup', undefined],
+      [
+        'redis without consumerGroup',
+        { transport: { type: 'redis', redisUrl: 'redis://localhost:6379' } },
+        'transport.consumerGroup',
+        undefined,
+      ],
       ['rabbitmq with an empty consumerGroup', { transport: { type: 'rabbitmq', consumerGroup: '' } }, 'transport.consumerGroup', ''],
       ['kafka without consumerGroup', { transport: { type: 'kafka' } }, 'transport.consumerGroup', undefined],
       ['a non-boolean consume flag', { transport: { type: 'kafka', consumerGroup: 'g', consume: 'yes' } }, 'transport.consume', 'yes'],
@@ -155,7 +162,9 @@ describe('EventSourcingModule options and injection', () => {
       ['a logger without warn()', { logger: { error() {} } }, 'logger', expect.anything()],
     ];
     it.each(cases)('%s', async (_label, options, key, value) => {
-      const compiling = Test.createTestingModule({ imports: [EventSourcingModule.forRoot(options as EventSourcingModuleOptions)] }).compile();
+      const compiling = Test.createTestingModule({
+        imports: [EventSourcingModule.forRoot(options as EventSourcingModuleOptions)],
+      }).compile();
       const error = await compiling.then(
         () => undefined,
         (e: unknown) => e,
@@ -169,7 +178,9 @@ describe('EventSourcingModule options and injection', () => {
     it('the same through forRootAsync', async () => {
       const compiling = Test.createTestingModule({
         imports: [
-          EventSourcingModule.forRootAsync({ useFactory: () => ({ transport: { type: 'redis' } }) as unknown as EventSourcingModuleOptions }),
+          EventSourcingModule.forRootAsync({
+            useFactory: () => ({ transport: { type: 'redis' } }) as unknown as EventSourcingModuleOptions,
+          }),
         ],
       }).compile();
       await expect(compiling).rejects.toMatchObject({ name: 'ConfigurationError', key: 'transport.consumerGroup' });

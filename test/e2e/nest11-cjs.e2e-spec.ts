@@ -16,15 +16,11 @@ function run(command: string, args: string[]): Promise<{ code: number | null; ou
 }
 
 describe('Nest 11 CommonJS app (nest new layout, Jest + ts-jest) using the packed library', () => {
-  it(
-    'builds, packs, installs and passes its own Jest suite',
-    async () => {
-      const { code, output } = await run('bash', [script]);
-      if (code !== 0) console.error(output);
-      expect(code).toBe(0);
-      expect(output).toMatch(/@nestjs\/core 11\./);
-      expect(output).toMatch(/Tests:\s+4 passed, 4 total/);
-    },
-    600_000,
-  );
+  it('builds, packs, installs and passes its own Jest suite', async () => {
+    const { code, output } = await run('bash', [script]);
+    if (code !== 0) console.error(output);
+    expect(code).toBe(0);
+    expect(output).toMatch(/@nestjs\/core 11\./);
+    expect(output).toMatch(/Tests:\s+4 passed, 4 total/);
+  }, 600_000);
 });

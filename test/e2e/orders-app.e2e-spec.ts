@@ -63,7 +63,9 @@ describe('orders sample app over HTTP (in-memory transport and store)', () => {
 
   it('answers 400 with the failing fields for an invalid body', async () => {
     const response = await http().post('/orders').send({ customerName: '', totalAmount: 'lots' }).expect(400);
-    expect(response.body.message).toEqual(expect.arrayContaining(['customerName should not be empty', expect.stringMatching(/^totalAmount /)]));
+    expect(response.body.message).toEqual(
+      expect.arrayContaining(['customerName should not be empty', expect.stringMatching(/^totalAmount /)]),
+    );
     await http().post('/orders').send({ customerName: 'Eve', totalAmount: 5, admin: true }).expect(400);
     const id = await placeOrder('Carol', 3);
     const ship = await http().post(`/orders/${id}/ship`).send({}).expect(400);

@@ -16,7 +16,9 @@ export function OnEvent(...events: EventClassRef<any>[]): ClassDecorator & Metho
   return (target: object, propertyKey?: string | symbol, descriptor?: PropertyDescriptor) => {
     if (events.length === 0) {
       const where = descriptor ? `${nameOf(target)}.${String(propertyKey)}` : nameOf(target);
-      throw new TypeError(`@OnEvent() on ${where} needs at least one event class, e.g. @OnEvent(OrderPlaced). For every event use @OnAnyEvent().`);
+      throw new TypeError(
+        `@OnEvent() on ${where} needs at least one event class, e.g. @OnEvent(OrderPlaced). For every event use @OnAnyEvent().`,
+      );
     }
     appendOnEventMetadata(decoratedTarget(target, descriptor), {
       events: [...events],

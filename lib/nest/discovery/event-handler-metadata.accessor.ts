@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import { Inject, Injectable } from '@nestjs/common';
 import { MetadataScanner } from '@nestjs/core';
 import type { EventClassRef } from '../../events/event-metadata.js';
-import { ON_ANY_EVENT_METADATA, ON_EVENT_METADATA, PROJECTION_METADATA, type OnEventMetadata } from '../decorators/event-handler.metadata.js';
+import {
+  ON_ANY_EVENT_METADATA,
+  ON_EVENT_METADATA,
+  PROJECTION_METADATA,
+  type OnEventMetadata,
+} from '../decorators/event-handler.metadata.js';
 
 /** One thing to bind, as the decorators described it. `member` is the method name. */
 export type HandlerDefinition =

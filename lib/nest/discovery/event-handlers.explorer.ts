@@ -77,7 +77,9 @@ export class EventHandlersExplorer implements OnModuleInit {
       this.logBinding(name, '*');
       return;
     }
-    const classes = uniqueByType(definition.events.map((ref, index) => resolveRef(ref, name, `argument ${index + 1} of @OnEvent()`)));
+    const classes = uniqueByType(
+      definition.events.map((ref, index) => resolveRef(ref, name, `argument ${index + 1} of @OnEvent()`, '@OnEvent(() => OrderPlaced)')),
+    );
     for (const eventClass of classes) this.bus.subscribe(eventClass, handler);
     this.logBinding(name, classes.map(eventTypeOf).join(', '));
   }
@@ -88,10 +90,18 @@ export class EventHandlersExplorer implements OnModuleInit {
     requireMethod(instance, 'handle', className, '@Projection()', advice);
     const where = `${className}.subscribedTo`;
     const refs: unknown = (instance.subscribedTo as () => unknown).call(instance);
-    if (!Array.isArray(refs)) throw new InvalidEventHandlerError(where, `it returned ${String(refs)}, not an array of event classes. ${advice}`);
-    const classes = uniqueByType(refs.map((ref, index) => resolveRef(ref as EventClassRef, where, `element ${index} of the returned array`)));
+    if (!Array.isArray(refs))
+      throw new InvalidEventHandlerError(where, `it returned ${String(refs)}, not an array of event classes. ${advice}`);
+    const classes = uniqueByType(
+      refs.map((ref, index) =>
+        resolveRef(ref as EventClassRef, where, `element ${index} of the returned array`, 'return [() => OrderPlaced]'),
+      ),
+    );
     this.bus.subscribeAll(instance as never);
-    this.logBinding(`${className}.handle`, classes.length > 0 ? classes.map(eventTypeOf).join(', ') : '(nothing: subscribedTo() returned [])');
+    this.logBinding(
+      `${className}.handle`,
+      classes.length > 0 ? classes.map(eventTypeOf).join(', ') : '(nothing: subscribedTo() returned [])',
+    );
   }
 
   private logBinding(name: string, target: string): void {
@@ -119,18 +129,21 @@ function requireMethod(instance: Record<string, unknown>, method: string, where:
   );
 }
 
-function resolveRef(ref: EventClassRef, where: string, position: string): EventClass {
+function resolveRef(ref: EventClassRef, where: string, position: string, example: string): EventClass {
   let resolved: unknown;
   try {
     resolved = resolveEventClass(ref);
   } catch (error) {
-    throw new InvalidEventHandlerError(where, `the thunk given as ${position} threw: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InvalidEventHandlerError(
+      where,
+      `the thunk given as ${position} threw: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (resolved === undefined || resolved === null) {
     throw new InvalidEventHandlerError(
       where,
       `${position} is ${String(resolved)}. The event class was probably not initialised yet because of a circular import: ` +
-        'use a thunk () => X for circular imports, e.g. @OnEvent(() => OrderPlaced).',
+        `use a thunk () => X for circular imports, e.g. ${example}.`,
     );
   }
   if (!isEventClass(resolved)) {
