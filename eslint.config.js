@@ -12,7 +12,15 @@ const nodeGlobals = Object.fromEntries(
 
 export default defineConfig(
   {
-    ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.kafka/**', 'scripts/kafka/lib/**', 'scripts/kafka/target/**', '.tmp/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/coverage/**',
+      '.kafka/**',
+      'scripts/kafka/lib/**',
+      'scripts/kafka/target/**',
+      '.tmp/**',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
