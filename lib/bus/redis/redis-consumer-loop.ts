@@ -226,15 +226,13 @@ export class RedisConsumerLoop {
     }
     let handed = 0;
     for (const [id, fields] of fresh) {
-      if (handed > 0 || redelivered) {
-        if (!(await this.waitReady())) break;
-      }
+      // Backpressure between entries; once stopping, the rest of a fetched batch is still handed
+      // over (the core finishes it), so fetched entries are not left pending for a redelivery.
+      if (handed > 0 || redelivered) await this.waitReady();
       const previous = Math.max(0, (deliveries?.get(id) ?? 1) - 1);
       void this.deps.sink.deliver(toIncoming(id, fields, redelivered, previous)).finally(() => this.inFlight.delete(id));
       handed++;
     }
-    // Entries not handed over (stopping) stay pending: redelivered on restart or claimed by others.
-    for (const [id] of fresh.slice(handed)) this.inFlight.delete(id);
     return handed;
   }
 
