@@ -63,6 +63,20 @@ describe('DomainEvent construction', () => {
     expect(isDomainEvent({ eventId: event.eventId })).toBe(false);
   });
 
+  it('types the constructor: a missing, misspelled or mistyped payload field does not compile', () => {
+    const aggregateId = randomUUID();
+    // Payload rules are checked later (validateEvent), so these construct at run time; `npm run
+    // typecheck` fails if any of the @ts-expect-error lines below stops being a type error.
+    // @ts-expect-error customerName is missing
+    expect(new DeOrderPlaced({ aggregateId, totalAmount: 1 }).totalAmount).toBe(1);
+    // @ts-expect-error customerNme is misspelled
+    expect(new DeOrderPlaced({ aggregateId, customerNme: 'A', customerName: 'A', totalAmount: 1 }).customerName).toBe('A');
+    // @ts-expect-error totalAmount must be a number
+    expect(new DeOrderPlaced({ aggregateId, customerName: 'A', totalAmount: '1' }).totalAmount).toBe('1');
+    // @ts-expect-error aggregateId is required
+    expect(() => new DeOrderPlaced({ customerName: 'A', totalAmount: 1 })).toThrow(EventValidationError);
+  });
+
   it('gives every event new ids', () => {
     const a = placed();
     const b = placed();
