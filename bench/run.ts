@@ -33,7 +33,13 @@ async function main(): Promise<number> {
       console.error(`\nSuite '${name}' failed:`, error);
     }
   }
-  const chart = writeChart(readAllResults());
+  let chart: string;
+  try {
+    chart = writeChart(readAllResults());
+  } catch (error) {
+    failed = true;
+    chart = `not written: ${(error as Error).message}`;
+  }
   banner('summary');
   for (const [name, result] of Object.entries(outcome)) console.log(`  ${name.padEnd(12)} ${result === 'skipped' ? 'SKIPPED (broker unreachable)' : result}`);
   console.log(`  chart: ${chart}`);
