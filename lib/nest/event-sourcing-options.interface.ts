@@ -1,4 +1,8 @@
+import type { KafkaEventBusConfig } from '../bus/kafka/kafka-event-bus.config.js';
+import type { RabbitMQEventBusConfig } from '../bus/rabbitmq/rabbitmq-event-bus.config.js';
+import type { RedisEventBusConfig } from '../bus/redis/redis-event-bus.config.js';
 import type { EventStore } from '../stores/event-store.interface.js';
+import type { PostgresEventStoreOptions } from '../stores/postgres/postgres-event-store.options.js';
 import type { EventSourcingLogger } from '../utils/logger.util.js';
 
 export interface MemoryTransportOptions {
@@ -23,10 +27,9 @@ export interface BrokerTransportSettings {
 export type BrokerTransportOptions<TType extends string, TConfig = Record<string, unknown>> = { type: TType } & BrokerTransportSettings &
   Omit<TConfig, 'type' | 'consumerGroup' | 'consume'>;
 
-// The bus configs are still loose here; each broker bus narrows its own entry with its config type.
-export type RedisTransportOptions = BrokerTransportOptions<'redis'>;
-export type RabbitMQTransportOptions = BrokerTransportOptions<'rabbitmq'>;
-export type KafkaTransportOptions = BrokerTransportOptions<'kafka'>;
+export type RedisTransportOptions = BrokerTransportOptions<'redis', RedisEventBusConfig>;
+export type RabbitMQTransportOptions = BrokerTransportOptions<'rabbitmq', RabbitMQEventBusConfig>;
+export type KafkaTransportOptions = BrokerTransportOptions<'kafka', KafkaEventBusConfig>;
 
 export type TransportOptions = MemoryTransportOptions | RedisTransportOptions | RabbitMQTransportOptions | KafkaTransportOptions;
 export type BrokerTransportType = Exclude<TransportOptions['type'], 'memory'>;
@@ -35,16 +38,8 @@ export interface MemoryEventStoreOption {
   type: 'memory';
 }
 
-export interface PostgresEventStoreOption {
-  type: 'postgres';
-  connectionString?: string;
-  /** An existing `pg.Pool`; the store then does not own (and does not end) it. */
-  pool?: unknown;
-  schema?: string;
-  tableName?: string;
-  /** Write an outbox in the append transaction; the module then runs an OutboxRelay. */
-  outbox?: boolean;
-}
+/** `PostgresEventStore` options plus `type: 'postgres'` (connectionString | pool, schema, tableName, outbox, ...). */
+export type PostgresEventStoreOption = { type: 'postgres' } & PostgresEventStoreOptions;
 
 export type EventStoreOption = EventStore | MemoryEventStoreOption | PostgresEventStoreOption;
 

@@ -40,7 +40,7 @@ async function instantiate(option: EventStoreOption, logger: EventSourcingLogger
       const { PostgresEventStore } = await loadOptional<{
         PostgresEventStore: new (config: unknown) => ManagedEventStore;
       }>(POSTGRES_STORE_MODULE, 'eventStore.type', 'postgres');
-      return new PostgresEventStore({ ...config, logger });
+      return new PostgresEventStore({ logger, ...config });
     }
     default:
       throw new ConfigurationError(
