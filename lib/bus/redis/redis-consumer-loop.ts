@@ -26,8 +26,8 @@ export class RedisConsumerLoop {
   readonly inFlight = new Set<string>();
   private running = false;
   private loop?: Promise<void>;
-  private signalStop!: () => void;
-  private readonly stopped = new Promise<void>((resolve) => (this.signalStop = resolve));
+  /** Waits (for room in the core, or a backoff) that stop() ends early. */
+  private readonly wakers = new Set<() => void>();
   private ownPendingDue = true;
   private blockingClientId?: number;
   private claiming?: Promise<void>;
@@ -63,7 +63,8 @@ export class RedisConsumerLoop {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.signalStop();
+    for (const wake of this.wakers) wake();
+    this.wakers.clear();
     for (const timer of this.timers) clearInterval(timer);
     const { blocking, commands } = this.deps;
     if (this.blockingClientId !== undefined && commands.status === 'ready') {
@@ -247,13 +248,28 @@ export class RedisConsumerLoop {
 
   private async waitReady(): Promise<boolean> {
     if (!this.running) return false;
-    await Promise.race([this.deps.sink.ready(), this.stopped]);
+    await this.untilStopped(this.deps.sink.ready());
     return this.running;
   }
 
   private async sleep(ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, ms))), this.stopped]);
+    await this.untilStopped(new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))));
     clearTimeout(timer);
+  }
+
+  /**
+   * Resolves with `work` or when stop() is called. A fresh waker per call (not a race against
+   * one long-lived promise, which would keep a reaction per consumed entry until shutdown).
+   */
+  private untilStopped(work: Promise<unknown>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        this.wakers.delete(wake);
+        resolve();
+      };
+      this.wakers.add(wake);
+      void work.then(wake, wake);
+    });
   }
 }
