@@ -9,7 +9,7 @@ export class PublishRejectedError extends EventSourcingError {
   ) {
     super(
       `The broker rejected ${rejectedEventIds.length} of ${acceptedEventIds.length + rejectedEventIds.length} ` +
-        `event(s): ${cause instanceof Error ? cause.message : String(cause ?? 'nack')}`,
+        `event(s): ${cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : 'negative acknowledgement'}`,
       { cause, retriable },
     );
   }

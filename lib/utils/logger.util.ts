@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+
 /**
  * What the library logs through. Nest's `Logger` fits it, and so does `console`.
  * The library never writes to stdout on its own.
@@ -18,7 +20,7 @@ export const stderrLogger: EventSourcingLogger = {
 function format(level: string, message: string, meta: unknown[]): string {
   const extra = meta
     .filter((m) => m !== undefined)
-    .map((m) => (m instanceof Error ? (m.stack ?? m.message) : String(m)))
+    .map((m) => (m instanceof Error ? (m.stack ?? m.message) : typeof m === 'string' ? m : inspect(m, { depth: 4 })))
     .join('\n');
   return `[nestjs-eventsource] ${level} ${message}${extra ? `\n${extra}` : ''}\n`;
 }
