@@ -5,7 +5,6 @@ export {
   type EventSourcingModuleExtras,
 } from './event-sourcing.module-definition.js';
 export * from './event-sourcing-options.interface.js';
-export { createEventBus } from './event-bus.factory.js';
 export { EVENT_SOURCING_OPTIONS, getRepositoryToken } from './tokens.js';
 export * from './decorators/on-event.decorator.js';
 export * from './decorators/on-any-event.decorator.js';
