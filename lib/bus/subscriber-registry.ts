@@ -14,6 +14,7 @@ export class SubscriberRegistry {
   /** Typed + wildcard per type, rebuilt lazily after any change. */
   private combined = new Map<string, readonly HandlerEntry[]>();
   private readonly typeListeners: Array<(eventType: string) => void> = [];
+  private readonly wildcardListeners: Array<() => void> = [];
 
   subscribe(eventType: EventClassRef, handler: EventHandler<any>): string {
     const entry = toHandlerEntry(handler);
@@ -38,8 +39,10 @@ export class SubscriberRegistry {
   }
 
   subscribeWildcard(handler: EventHandler<any>): void {
+    const isFirst = this.wildcard.length === 0;
     this.wildcard = [...this.wildcard, toHandlerEntry(handler)];
     this.combined.clear();
+    if (isFirst) for (const listener of this.wildcardListeners) listener();
   }
 
   unsubscribeWildcard(handler: EventHandler<any>): boolean {
@@ -99,6 +102,11 @@ export class SubscriberRegistry {
   /** Called with each type name that gains its first handler (brokers bind queues for it). */
   onNewType(listener: (eventType: string) => void): void {
     this.typeListeners.push(listener);
+  }
+
+  /** Called when the first wildcard handler arrives (brokers route every type to the group). */
+  onFirstWildcard(listener: () => void): void {
+    this.wildcardListeners.push(listener);
   }
 }
 

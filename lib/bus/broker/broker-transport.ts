@@ -79,7 +79,7 @@ export interface ConsumerSink {
   deliver(message: IncomingMessage): Promise<void>;
   /** Resolves when the core can take another message (fewer than `concurrency` in flight). */
   ready(): Promise<void>;
-  /** Report a connection loss/recovery so stats and logs stay consistent across transports. */
+  /** Same as TransportContext.reconnected (kept for transports that report from the consumer). */
   reconnected(detail: string): void;
 }
 
@@ -115,6 +115,8 @@ export interface BrokerTransport {
   keepAlive?(message: IncomingMessage): Promise<void>;
   /** Optional: a new event type got its first local handler (RabbitMQ binds the queue for it). */
   eventTypeSubscribed?(eventType: string, aggregateType?: string): Promise<void>;
+  /** Optional: a wildcard handler exists, so every event type must reach this group. */
+  allEventsSubscribed?(): Promise<void>;
 
   getDlqMessages(limit: number): Promise<DlqMessage[]>;
   /** One dead letter by id (undefined when absent), for replayDlqMessage(). */

@@ -6,7 +6,7 @@ import { validateEvent } from '../../events/event-validator.js';
 import { BusClosedError } from '../../errors/bus-closed.error.js';
 import { PublishTimeoutError } from '../../errors/publish-timeout.error.js';
 import { globalState } from '../../utils/global-state.util.js';
-import type { EventSourcingLogger } from '../../utils/logger.util.js';
+import { toError, type EventSourcingLogger } from '../../utils/logger.util.js';
 import { emptyBrokerStats, type BrokerEventBusStats } from '../bus-stats.js';
 import { EventBus } from '../event-bus.js';
 import type { PublishOptions } from '../event-publisher.js';
@@ -18,6 +18,8 @@ import { RetryPolicy } from './retry-policy.js';
 
 export interface TransportContext {
   logger: EventSourcingLogger;
+  /** Report each successful reconnect (publisher or consumer side); counted in `reconnections`. */
+  reconnected(detail: string): void;
 }
 
 export interface BrokerBusOptions {
@@ -45,7 +47,7 @@ export abstract class BrokerEventBus<TConfig extends ResolvedBrokerBusConfig = R
     super(emptyBrokerStats(), { logger: options.logger, handlerTimeoutMs: config.handlerTimeoutMs });
     this.config = config;
     this.codec = new EventCodec({ registry: options.registry, payloadNaming: config.payloadNaming });
-    this.transport = createTransport({ logger: this.logger });
+    this.transport = createTransport({ logger: this.logger, reconnected: (detail) => this.reconnected(detail) });
     this.scheduler = new KeyedScheduler(config.concurrency, Math.max(config.concurrency * 8, 128));
     this.processor = new MessageProcessor({
       config,
@@ -60,6 +62,9 @@ export abstract class BrokerEventBus<TConfig extends ResolvedBrokerBusConfig = R
     });
     this.subscribers.onNewType((eventType) => {
       if (this.consuming) void this.bindType(eventType);
+    });
+    this.subscribers.onFirstWildcard(() => {
+      if (this.consuming) void this.bindAllTypes();
     });
   }
 
@@ -88,6 +93,7 @@ export abstract class BrokerEventBus<TConfig extends ResolvedBrokerBusConfig = R
     this.consuming = true;
     try {
       for (const eventType of this.subscribers.subscribedTypes()) await this.bindType(eventType);
+      if (this.subscribers.wildcardCount() > 0) await this.bindAllTypes();
       await this.transport.startConsuming(this.sink());
     } catch (error) {
       this.consuming = false;
@@ -193,17 +199,28 @@ export abstract class BrokerEventBus<TConfig extends ResolvedBrokerBusConfig = R
       deliver: (message: IncomingMessage) =>
         this.scheduler.schedule(message.orderingKey, (slot) => this.processor.process(message, slot)),
       ready: () => this.scheduler.ready(),
-      reconnected: (detail: string) => {
-        this.stats.reconnections++;
-        this.logger.warn(`${this.transport.kind}: reconnected (${detail})`);
-      },
+      reconnected: (detail: string) => this.reconnected(detail),
     };
+  }
+
+  private reconnected(detail: string): void {
+    this.stats.reconnections++;
+    this.logger.warn(`${this.transport.kind}: reconnected (${detail})`);
   }
 
   private async bindType(eventType: string): Promise<void> {
     if (!this.transport.eventTypeSubscribed) return;
     const aggregateType = this.codec.registry.getOrUndefined(eventType)?.aggregateType;
-    await this.transport.eventTypeSubscribed(eventType, aggregateType);
+    await this.transport.eventTypeSubscribed(eventType, aggregateType).catch((error: unknown) => this.bindFailed(eventType, error));
+  }
+
+  private async bindAllTypes(): Promise<void> {
+    await this.transport.allEventsSubscribed?.().catch((error: unknown) => this.bindFailed('all event types', error));
+  }
+
+  private bindFailed(what: string, error: unknown): never {
+    this.logger.error(`${this.transport.kind}: could not route ${what} to group '${this.transport.consumerGroup}'`, toError(error).stack);
+    throw error;
   }
 
   private warnOnClassNameType(event: DomainEvent): void {

@@ -2,7 +2,6 @@ import type { DomainEvent } from '../../events/domain-event.js';
 import { eventTypeOf, resolveEventClass, type EventClass, type EventClassRef } from '../../events/event-metadata.js';
 import { toError } from '../../utils/logger.util.js';
 import { BrokerEventBus, type BrokerBusOptions } from '../broker/broker.event-bus.js';
-import type { EventHandler } from '../handler.js';
 import {
   resolveRabbitMQConfig,
   type RabbitMQEventBusConfig,
@@ -52,18 +51,6 @@ export class RabbitMQEventBus extends BrokerEventBus<ResolvedRabbitMQEventBusCon
     if (!cls) throw new TypeError('bindEventType() takes an event class (or a thunk returning one)');
     await this.connect();
     await this.rabbitmq.eventTypeSubscribed(eventTypeOf(cls), cls.aggregateType);
-  }
-
-  override subscribeToAllEvents(handler: EventHandler): void {
-    super.subscribeToAllEvents(handler);
-    this.rabbitmq
-      .allEventsSubscribed()
-      .catch((error: unknown) => this.logger.error('RabbitMQ: could not bind the queue for all events', toError(error).stack));
-  }
-
-  override async startConsuming(): Promise<void> {
-    if (this.subscribers.wildcardCount() > 0) await this.rabbitmq.allEventsSubscribed();
-    await super.startConsuming();
   }
 
   /** Publishes in chunks of `batchSize` events; each chunk is one confirm window. */

@@ -43,7 +43,7 @@ export class RabbitMQTransport implements BrokerTransport {
 
   constructor(
     private readonly config: ResolvedRabbitMQEventBusConfig,
-    context: TransportContext,
+    private readonly context: TransportContext,
   ) {
     this.consumerGroup = config.consumerGroup;
     this.consumerName = config.consumerName;
@@ -55,7 +55,7 @@ export class RabbitMQTransport implements BrokerTransport {
     this.consumer = new RabbitMQConsumer(this.connection, config, this.names, this.plan, this.logger);
     this.dlq = new RabbitMQDlq(this.connection, this.names);
     this.connection.onOpen((session, reconnect) => {
-      if (reconnect) this.sink?.reconnected(`session ${session.id} to ${this.connection.redactedUrl}`);
+      if (reconnect) this.context.reconnected(`session ${session.id} to ${this.connection.redactedUrl}`);
     });
   }
 
