@@ -60,7 +60,8 @@ describe.skipIf(!available)('RedisEventBus recovery', () => {
     const events = ticks(40);
     await bus({ streamPrefix: p }).publish(events);
     const child = spawnConsumer({ STREAM_PREFIX: p, CONSUMER_GROUP: group, CONSUMER_NAME: 'doomed', HANDLE_MS: '40' });
-    await waitFor(async () => (await raw.redis.llen(handledKey(p))) >= 4, 30_000);
+    // A child process starts slowly on a loaded machine (it compiles TypeScript on the fly).
+    await waitFor(async () => (await raw.redis.llen(handledKey(p))) >= 4, 60_000);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     const pendingOfDead = Number((await raw.redis.xpending(`${p}:stream`, group))[0]);
@@ -86,7 +87,7 @@ describe.skipIf(!available)('RedisEventBus recovery', () => {
     expect(survivor.getStats().messagesRecovered).toBe(pendingOfDead);
     expect(Number((await raw.redis.xpending(`${p}:stream`, group))[0])).toBe(0);
     expect(logs.some((line) => line.includes('claimed') && line.includes('pendingIdleMs'))).toBe(true);
-  });
+  }, 120_000);
 
   it('finishes its own pending entries first when restarted under the same consumer name', async () => {
     const p = prefix('same-name');
