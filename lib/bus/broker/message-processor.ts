@@ -85,7 +85,15 @@ export class MessageProcessor {
   private async dispatchWithRetries(message: IncomingMessage, event: DomainEvent, handlers: readonly HandlerEntry[], slot: TaskSlot): Promise<void> {
     const { dispatcher, retry, stats, transport } = this.deps;
     let pending = handlers;
-    for (let attempt = (message.previousAttempts ?? 0) + 1; ; attempt++) {
+    const firstAttempt = (message.previousAttempts ?? 0) + 1;
+    if (!retry.willRetry(firstAttempt - 1) && firstAttempt > 1) {
+      // Delivered more often than the retry budget allows (e.g. it crashed the consumer each
+      // time): dead-letter without running it again.
+      stats.eventsProcessedFailed++;
+      const detail = `Delivered ${firstAttempt - 1} time(s) before without being acknowledged`;
+      return this.deadLetter(message, 'max_retries_exceeded', 'RedeliveryLimitExceeded', detail, firstAttempt - 1, [], event);
+    }
+    for (let attempt = firstAttempt; ; attempt++) {
       const willRetry = retry.willRetry(attempt);
       const failures: readonly HandlerFailure[] = await dispatcher.run(event, pending, attempt, willRetry);
       if (failures.length === 0) {

@@ -207,8 +207,7 @@ export class RedisTransport implements BrokerTransport {
 
   private reconnected(role: ConnectionRole): void {
     if (role === 'consumer') this.loop?.connectionRestored();
-    if (this.sink) this.sink.reconnected(`${role} connection to ${redactUrl(this.config.redisUrl)}`);
-    else this.context.logger.warn(`Redis ${role} connection to ${redactUrl(this.config.redisUrl)} restored`);
+    this.context.reconnected(`${role} connection to ${redactUrl(this.config.redisUrl)}`);
   }
 
   private client(): Redis {

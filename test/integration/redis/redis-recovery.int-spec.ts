@@ -131,3 +131,32 @@ describe.skipIf(!available)('RedisEventBus recovery', () => {
     expect(info.consumerGroups.map((g) => g.name)).toEqual(['g']);
   });
 });
+
+describe.skipIf(!available)('RedisEventBus redelivery limit', () => {
+  afterEach(async () => {
+    await Promise.all(buses.splice(0).map((b) => b.shutdown(5_000)));
+  });
+
+  it('dead-letters an entry delivered more than maxRetries + 1 times without running its handler again', async () => {
+    const p = prefix('redelivered');
+    const group = 'workers';
+    const consumerName = `crashy-${randomBytes(3).toString('hex')}`;
+    const [event] = ticks(1);
+    const publisher = bus({ streamPrefix: p, consumerGroup: group });
+    await publisher.publish([event]);
+    // A consumer that crashed on this entry three times: each read from its own pending list
+    // raises the delivery counter, as a restart after each crash would.
+    await raw.redis.xgroup('CREATE', `${p}:stream`, group, '0', 'MKSTREAM').catch(() => undefined);
+    await raw.redis.xreadgroup('GROUP', group, consumerName, 'COUNT', 1, 'STREAMS', `${p}:stream`, '>');
+    for (let i = 0; i < 2; i++) await raw.redis.xreadgroup('GROUP', group, consumerName, 'COUNT', 1, 'STREAMS', `${p}:stream`, '0');
+    let handled = 0;
+    const consumer = bus({ streamPrefix: p, consumerGroup: group, consumerName, maxRetries: 2 });
+    consumer.subscribe(RecoveryTick, () => void handled++);
+    await consumer.startConsuming();
+    await waitFor(async () => (await consumer.getDlqMessageCount()) === 1, 10_000);
+    const [letter] = await consumer.getDlqMessages();
+    expect(letter).toMatchObject({ eventId: event.eventId, reason: 'max_retries_exceeded', errorType: 'RedeliveryLimitExceeded' });
+    expect(handled).toBe(0);
+    expect(consumer.getStats().messagesSentToDlq).toBe(1);
+  });
+});
