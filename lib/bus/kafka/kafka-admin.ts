@@ -2,11 +2,11 @@ import type { Admin, ITopicConfig } from 'kafkajs';
 import { EventSourcingError } from '../../errors/event-sourcing.error.js';
 import { toError, type EventSourcingLogger } from '../../utils/logger.util.js';
 import type { ResolvedKafkaEventBusConfig } from './kafka-event-bus.config.js';
+import { retryRetriable } from './kafka-retry.js';
 
 /** Where replayFrom() moves the consumer group: a point in time, or explicit offsets. */
 export type KafkaReplayPosition =
-  | { timestamp: Date | number }
-  | { partitions: ReadonlyArray<{ partition: number; offset: string | number }> };
+  { timestamp: Date | number } | { partitions: ReadonlyArray<{ partition: number; offset: string | number }> };
 
 /** Topic creation, group offsets and metadata, through the kafkajs admin client. */
 export class KafkaAdminOps {
@@ -30,7 +30,15 @@ export class KafkaAdminOps {
       { topic: replayedTopic, numPartitions: 1, replicationFactor, configEntries: [{ name: 'cleanup.policy', value: 'compact,delete' }] },
     ];
     const missing = wanted.filter((t) => !existing.has(t.topic));
-    if (missing.length > 0) await this.admin.createTopics({ topics: missing, waitForLeaders: true });
+    if (missing.length > 0) await this.retry(() => this.admin.createTopics({ topics: missing, waitForLeaders: true }));
+    // A consumer that joins before the partitions have leaders can be assigned none of them (also
+    // when another process created the topic a moment ago).
+    await this.retry(async () => {
+      const { topics } = await this.admin.fetchTopicMetadata({ topics: wanted.map((t) => t.topic) });
+      if (!topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+        throw Object.assign(new Error('the topics have no partition leaders yet'), { retriable: true });
+      }
+    });
     if (existing.has(topic)) await this.warnOnFewerPartitions();
     return { dlqCreated: !existing.has(dlqTopic) && existing.has(replayedTopic) };
   }
@@ -57,7 +65,8 @@ export class KafkaAdminOps {
   async assertGroupIdle(): Promise<void> {
     const { groups } = await this.admin.describeGroups([this.config.consumerGroup]);
     const state = groups[0]?.state ?? 'Dead';
-    if (state !== 'Empty' && state !== 'Dead') throw this.groupBusy(`the group is ${state} with ${groups[0]?.members.length ?? 0} member(s)`);
+    if (state !== 'Empty' && state !== 'Dead')
+      throw this.groupBusy(`the group is ${state} with ${groups[0]?.members.length ?? 0} member(s)`);
   }
 
   /** Commits the replay offsets for the stopped group (used when this bus is not consuming). */
@@ -78,10 +87,16 @@ export class KafkaAdminOps {
     );
   }
 
+  private retry<T>(work: () => Promise<T>): Promise<T> {
+    return retryRetriable(work, this.config.requestTimeoutMs);
+  }
+
   private async warnOnFewerPartitions(): Promise<void> {
     const actual = await this.partitionCount();
     if (actual > 0 && actual < this.config.partitions) {
-      this.logger.warn(`kafka: topic ${this.config.topic} exists with ${actual} partition(s) (partitions=${this.config.partitions} is only used when the bus creates it)`);
+      this.logger.warn(
+        `kafka: topic ${this.config.topic} exists with ${actual} partition(s) (partitions=${this.config.partitions} is only used when the bus creates it)`,
+      );
     }
   }
 }

@@ -47,9 +47,15 @@ export class KafkaBatchProcessor {
       payload.pause();
       return;
     }
-    const work = new PartitionBatch(batch.topic, batch.partition, this.control.runId, (offset) => payload.resolveOffset(offset), (offset) => {
-      if (this.active.has(work)) payload.resolveOffset(offset);
-    });
+    const work = new PartitionBatch(
+      batch.topic,
+      batch.partition,
+      this.control.runId,
+      (offset) => payload.resolveOffset(offset),
+      (offset) => {
+        if (this.active.has(work)) payload.resolveOffset(offset);
+      },
+    );
     this.active.add(work);
     const stopBeating = this.beatWhileWaiting(payload, work);
     try {
@@ -59,7 +65,7 @@ export class KafkaBatchProcessor {
         if (work.interrupted) break;
         const incoming = toIncomingMessage(batch.topic, batch.partition, message);
         this.batchOf.set(incoming, work);
-        work.track(message.offset, this.sink.deliver(incoming));
+        work.track(message.offset, () => this.sink.deliver(incoming));
       }
       await Promise.race([work.whenSettled(), work.whenInterrupted()]);
     } finally {
@@ -153,7 +159,10 @@ export class KafkaBatchProcessor {
         await this.control.commit(work.topic, work.partition, (BigInt(last) + 1n).toString());
       }
     } catch (error) {
-      this.logger.warn(`kafka: could not commit ${work.key} after its held messages settled; they may be delivered again`, toError(error).message);
+      this.logger.warn(
+        `kafka: could not commit ${work.key} after its held messages settled; they may be delivered again`,
+        toError(error).message,
+      );
     } finally {
       if (this.held.get(work.key) === work) this.held.delete(work.key);
       if (!this.stopping) this.control.resume(work.topic, work.partition);

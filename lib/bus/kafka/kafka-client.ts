@@ -51,17 +51,23 @@ function saslOption(config: ResolvedKafkaEventBusConfig): KafkaJs.SASLOptions | 
   }
 }
 
-/** Routes kafkajs's own log lines to the bus logger (never stdout). */
+/** Routes kafkajs's own log lines to the bus logger (never stdout), one level lower. */
 function kafkaLogSink(kafkajs: KafkaJsModule, logger: EventSourcingLogger, _level: number) {
   return ({ namespace, level, log }: KafkaJs.LogEntry): void => {
-    const { message, timestamp: _t, logger: _l, ...extra } = log as { message: string; timestamp?: string; logger?: string } & Record<string, unknown>;
+    const {
+      message,
+      timestamp: _t,
+      logger: _l,
+      ...extra
+    } = log as { message: string; timestamp?: string; logger?: string } & Record<string, unknown>;
     const detail = Object.entries(extra)
       .filter(([key, value]) => value !== undefined && key !== 'stack')
       .map(([key, value]) => `${key}=${typeof value === 'string' ? value : safeJson(value)}`)
       .join(' ');
     const line = `kafkajs ${namespace}: ${message}${detail ? ` (${detail})` : ''}`;
-    if (level === kafkajs.logLevel.ERROR) logger.error(line);
-    else if (level === kafkajs.logLevel.WARN) logger.warn(line);
+    // kafkajs reports every failed request as an error, rebalances included, and retries them
+    // itself; what the bus cannot recover from, it logs as an error on its own.
+    if (level === kafkajs.logLevel.ERROR) logger.warn(line);
     else logger.debug?.(line);
   };
 }

@@ -1,6 +1,7 @@
 import type { Admin, CompressionTypes, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DeadLetterInfo, DlqMessage } from '../broker/broker-transport.js';
 import type { ResolvedKafkaEventBusConfig } from './kafka-event-bus.config.js';
+import { retryRetriable } from './kafka-retry.js';
 import { readTopic } from './kafka-topic-reader.js';
 import { decodeHeaders, pythonIsoformat, type KafkaRecordOrigin } from './kafka-wire.js';
 
@@ -72,7 +73,7 @@ export class KafkaDlq {
   }
 
   async count(): Promise<number> {
-    const watermarks = await this.admin.fetchTopicOffsets(this.config.dlqTopic);
+    const watermarks = await this.offsets(this.config.dlqTopic);
     let total = 0;
     for (const { low, high } of watermarks) total += Number(BigInt(high) - BigInt(low));
     if (total === 0) return 0;
@@ -88,7 +89,7 @@ export class KafkaDlq {
   async markReplayed(id: string): Promise<boolean> {
     const parsed = parseDlqId(id);
     if (!parsed) return false;
-    const watermarks = await this.admin.fetchTopicOffsets(this.config.dlqTopic);
+    const watermarks = await this.offsets(this.config.dlqTopic);
     const range = watermarks.find((w) => w.partition === parsed.partition);
     if (!range || BigInt(parsed.offset) < BigInt(range.low) || BigInt(parsed.offset) >= BigInt(range.high)) return false;
     await this.producer.send({
@@ -110,9 +111,15 @@ export class KafkaDlq {
   }
 
   async clearTopic(topic: string): Promise<void> {
-    const watermarks = await this.admin.fetchTopicOffsets(topic);
-    const partitions = watermarks.filter(({ low, high }) => BigInt(high) > BigInt(low)).map(({ partition }) => ({ partition, offset: '-1' }));
+    const watermarks = await this.offsets(topic);
+    const partitions = watermarks
+      .filter(({ low, high }) => BigInt(high) > BigInt(low))
+      .map(({ partition }) => ({ partition, offset: '-1' }));
     if (partitions.length > 0) await this.admin.deleteTopicRecords({ topic, partitions });
+  }
+
+  private offsets(topic: string): ReturnType<Admin['fetchTopicOffsets']> {
+    return retryRetriable(() => this.admin.fetchTopicOffsets(topic), 10_000);
   }
 
   private async replayedIds(): Promise<Set<string>> {

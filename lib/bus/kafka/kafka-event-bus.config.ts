@@ -94,9 +94,25 @@ export const KAFKA_DEFAULTS = {
 } as const;
 
 const KAFKA_KEYS = [
-  'bootstrapServers', 'topicPrefix', 'clientId', 'acks', 'compressionType', 'autoOffsetReset', 'sessionTimeoutMs',
-  'heartbeatIntervalMs', 'rebalanceTimeoutMs', 'partitions', 'replicationFactor', 'createTopics', 'connectionTimeoutMs',
-  'requestTimeoutMs', 'securityProtocol', 'saslMechanism', 'saslUsername', 'saslPassword', 'ssl',
+  'bootstrapServers',
+  'topicPrefix',
+  'clientId',
+  'acks',
+  'compressionType',
+  'autoOffsetReset',
+  'sessionTimeoutMs',
+  'heartbeatIntervalMs',
+  'rebalanceTimeoutMs',
+  'partitions',
+  'replicationFactor',
+  'createTopics',
+  'connectionTimeoutMs',
+  'requestTimeoutMs',
+  'securityProtocol',
+  'saslMechanism',
+  'saslUsername',
+  'saslPassword',
+  'ssl',
 ] as const;
 
 const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
@@ -125,7 +141,11 @@ export function resolveKafkaConfig(config: KafkaEventBusConfig = {}): ResolvedKa
   integerAtLeast('sessionTimeoutMs', own.sessionTimeoutMs, 1);
   integerAtLeast('heartbeatIntervalMs', own.heartbeatIntervalMs, 1);
   if (own.heartbeatIntervalMs >= own.sessionTimeoutMs) {
-    throw new ConfigurationError('heartbeatIntervalMs', own.heartbeatIntervalMs, `an integer below sessionTimeoutMs (${own.sessionTimeoutMs}), ideally a third of it`);
+    throw new ConfigurationError(
+      'heartbeatIntervalMs',
+      own.heartbeatIntervalMs,
+      `an integer below sessionTimeoutMs (${own.sessionTimeoutMs}), ideally a third of it`,
+    );
   }
   integerAtLeast('rebalanceTimeoutMs', own.rebalanceTimeoutMs, 1);
   integerAtLeast('partitions', own.partitions, 1);
@@ -168,7 +188,10 @@ export function parseBootstrapServers(value: unknown): string[] {
   const expected = "'host:port', a comma-separated list of them, or an array of them";
   const brokers =
     typeof value === 'string'
-      ? value.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0)
+      ? value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry.length > 0)
       : Array.isArray(value) && value.every((entry) => typeof entry === 'string')
         ? value.map((entry: string) => entry.trim())
         : [];
@@ -189,15 +212,27 @@ function validateSecurity(own: OwnKeys & { securityProtocol: KafkaSecurityProtoc
   const usesSasl = SASL_PROTOCOLS.includes(protocol);
   if (usesSasl) {
     if (own.saslMechanism === undefined) {
-      throw new ConfigurationError('saslMechanism', undefined, `one of ${SASL_MECHANISMS.join(', ')} (saslMechanism is required when securityProtocol is ${protocol})`);
+      throw new ConfigurationError(
+        'saslMechanism',
+        undefined,
+        `one of ${SASL_MECHANISMS.join(', ')} (saslMechanism is required when securityProtocol is ${protocol})`,
+      );
     }
     oneOf('saslMechanism', own.saslMechanism, SASL_MECHANISMS);
     if (typeof own.saslUsername !== 'string' || own.saslUsername.length === 0) {
-      throw new ConfigurationError('saslUsername', own.saslUsername, `a non-empty string (saslUsername is required when securityProtocol is ${protocol})`);
+      throw new ConfigurationError(
+        'saslUsername',
+        own.saslUsername,
+        `a non-empty string (saslUsername is required when securityProtocol is ${protocol})`,
+      );
     }
     if (typeof own.saslPassword !== 'string' || own.saslPassword.length === 0) {
       // The value is never shown: it may be a real secret with a typo.
-      throw new ConfigurationError('saslPassword', '(hidden)', `a non-empty string (saslPassword is required when securityProtocol is ${protocol})`);
+      throw new ConfigurationError(
+        'saslPassword',
+        '(hidden)',
+        `a non-empty string (saslPassword is required when securityProtocol is ${protocol})`,
+      );
     }
   } else {
     for (const key of ['saslMechanism', 'saslUsername', 'saslPassword'] as const) {
@@ -207,8 +242,10 @@ function validateSecurity(own: OwnKeys & { securityProtocol: KafkaSecurityProtoc
     }
   }
   if (own.ssl !== undefined) {
-    if (own.ssl === null || typeof own.ssl !== 'object' || Array.isArray(own.ssl)) throw new ConfigurationError('ssl', own.ssl, 'an object of TLS options');
-    if (!TLS_PROTOCOLS.includes(protocol)) throw new ConfigurationError('securityProtocol', protocol, "'SSL' or 'SASL_SSL' when ssl options are given");
+    if (own.ssl === null || typeof own.ssl !== 'object' || Array.isArray(own.ssl))
+      throw new ConfigurationError('ssl', own.ssl, 'an object of TLS options');
+    if (!TLS_PROTOCOLS.includes(protocol))
+      throw new ConfigurationError('securityProtocol', protocol, "'SSL' or 'SASL_SSL' when ssl options are given");
   }
 }
 

@@ -166,7 +166,9 @@ export class KafkaGroupConsumer implements PartitionControl {
     const missed = seeks.filter(({ partition }) => !this.ownsPartition(topic, partition));
     for (const { partition, offset } of seeks) if (this.ownsPartition(topic, partition)) consumer.seek({ topic, partition, offset });
     if (missed.length > 0) {
-      this.logger.warn(`kafka: replay could not move partition(s) ${missed.map((s) => s.partition).join(', ')} of ${topic}: another member of the group holds them`);
+      this.logger.warn(
+        `kafka: replay could not move partition(s) ${missed.map((s) => s.partition).join(', ')} of ${topic}: another member of the group holds them`,
+      );
     }
   }
 
@@ -184,7 +186,9 @@ export class KafkaGroupConsumer implements PartitionControl {
     this.lastCrash = `${error.name}: ${error.message}`;
     const base = Math.min(RESTART_MAX_DELAY_MS, RESTART_BASE_DELAY_MS * 2 ** Math.min(this.crashesInARow - 1, 16));
     const delay = Math.round(base * (0.9 + Math.random() * 0.2));
-    this.logger.error(`kafka: consumer of group '${this.config.consumerGroup}' crashed (${this.lastCrash}); restarting in ${delay} ms (restart #${this.counters.consumerRestarts + 1})`);
+    this.logger.error(
+      `kafka: consumer of group '${this.config.consumerGroup}' crashed (${this.lastCrash}); restarting in ${delay} ms (restart #${this.counters.consumerRestarts + 1})`,
+    );
     void consumer.disconnect().catch(() => undefined);
     clearTimeout(this.restartTimer);
     this.restartTimer = setTimeout(() => {

@@ -34,12 +34,16 @@ export class PartitionBatch {
     this.key = partitionKey(topic, partition);
   }
 
-  track(offset: string, settled: Promise<void>): void {
+  /**
+   * Registers the offset, then hands the message over: the core may ack it synchronously inside
+   * `deliver` (a skipped type), and that ack must find the offset already tracked.
+   */
+  track(offset: string, deliver: () => Promise<void>): void {
     const entry: TrackedOffset = { offset, done: false, settled: false };
     this.tracked.push(entry);
     this.byOffset.set(offset, entry);
     this.unsettled++;
-    void settled.finally(() => this.settle(entry));
+    void deliver().finally(() => this.settle(entry));
   }
 
   markDone(offset: string): void {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { retryRetriable } from './kafka-retry.js';
 
 export interface ReadRecord {
   partition: number;
@@ -23,7 +24,7 @@ export interface ReadOptions {
  * read joins a group, which takes a few hundred milliseconds.
  */
 export async function readTopic(kafka: Kafka, admin: Admin, topic: string, options: ReadOptions = {}): Promise<ReadRecord[]> {
-  const watermarks = await admin.fetchTopicOffsets(topic);
+  const watermarks = await retryRetriable(() => admin.fetchTopicOffsets(topic), 10_000);
   const ranges = new Map<number, { start: bigint; end: bigint; count: number }>();
   for (const { partition, low, high } of watermarks) {
     if (options.partitions && !options.partitions.includes(partition)) continue;

@@ -62,7 +62,14 @@ export function toIncomingMessage(topic: string, partition: number, message: Kaf
     orderingKey: key ?? headers.aggregate_id,
     sizeBytes: value.length,
     previousAttempts: Number.isInteger(previousAttempts) && previousAttempts > 0 ? previousAttempts : 0,
-    raw: { topic, partition, offset: message.offset, key: message.key ?? null, value: message.value ?? null, headers: message.headers ?? {} },
+    raw: {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key ?? null,
+      value: message.value ?? null,
+      headers: message.headers ?? {},
+    },
   };
 }
 

@@ -2,7 +2,15 @@ import type { Admin, Kafka, Producer } from 'kafkajs';
 import { BrokerConnectionError } from '../../errors/broker-connection.error.js';
 import { PublishRejectedError } from '../../errors/publish-rejected.error.js';
 import { toError, type EventSourcingLogger } from '../../utils/logger.util.js';
-import type { BrokerTransport, ConsumerSink, DeadLetterInfo, DlqMessage, HealthReport, IncomingMessage, OutgoingMessage } from '../broker/broker-transport.js';
+import type {
+  BrokerTransport,
+  ConsumerSink,
+  DeadLetterInfo,
+  DlqMessage,
+  HealthReport,
+  IncomingMessage,
+  OutgoingMessage,
+} from '../broker/broker-transport.js';
 import type { TransportContext } from '../broker/broker.event-bus.js';
 import { KafkaAdminOps, type KafkaReplayPosition } from './kafka-admin.js';
 import { createKafkaClient, loadKafkaJs, type KafkaJsModule } from './kafka-client.js';

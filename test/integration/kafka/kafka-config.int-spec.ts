@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { BrokerConnectionError, ConfigurationError, KafkaEventBus, parseBootstrapServers, resolveKafkaConfig, type KafkaEventBusConfig } from '../../../lib/index.js';
+import {
+  BrokerConnectionError,
+  ConfigurationError,
+  KafkaEventBus,
+  parseBootstrapServers,
+  resolveKafkaConfig,
+  type KafkaEventBusConfig,
+} from '../../../lib/index.js';
 import { quietLogger } from './kafka-test-utils.js';
 
 function configError(config: KafkaEventBusConfig): ConfigurationError {
@@ -33,7 +40,11 @@ describe('KafkaEventBus configuration', () => {
       maxRetries: 3,
       concurrency: 16,
     });
-    expect(resolveKafkaConfig({ topicPrefix: 'shop', acks: 1 })).toMatchObject({ topic: 'shop.stream', dlqTopic: 'shop.stream.dlq', acks: 1 });
+    expect(resolveKafkaConfig({ topicPrefix: 'shop', acks: 1 })).toMatchObject({
+      topic: 'shop.stream',
+      dlqTopic: 'shop.stream.dlq',
+      acks: 1,
+    });
   });
 
   it('accepts bootstrap servers as a comma list or an array, adding the default port', () => {
@@ -76,8 +87,16 @@ describe('KafkaEventBus configuration', () => {
     expect(configError({ securityProtocol: 'SASL_SSL', saslMechanism: 'SCRAM-SHA-512', saslUsername: 'svc' }).key).toBe('saslPassword');
     // SASL settings without a SASL protocol, TLS options without a TLS protocol: a likely mistake.
     expect(configError({ saslMechanism: 'PLAIN', saslUsername: 'svc', saslPassword: 'pw' }).key).toBe('securityProtocol');
-    expect(configError({ securityProtocol: 'SASL_PLAINTEXT', saslMechanism: 'PLAIN', saslUsername: 'u', saslPassword: 'p', ssl: {} }).key).toBe('securityProtocol');
-    const ok = resolveKafkaConfig({ securityProtocol: 'SASL_SSL', saslMechanism: 'SCRAM-SHA-256', saslUsername: 'svc', saslPassword: 'pw', ssl: { rejectUnauthorized: true } });
+    expect(
+      configError({ securityProtocol: 'SASL_PLAINTEXT', saslMechanism: 'PLAIN', saslUsername: 'u', saslPassword: 'p', ssl: {} }).key,
+    ).toBe('securityProtocol');
+    const ok = resolveKafkaConfig({
+      securityProtocol: 'SASL_SSL',
+      saslMechanism: 'SCRAM-SHA-256',
+      saslUsername: 'svc',
+      saslPassword: 'pw',
+      ssl: { rejectUnauthorized: true },
+    });
     expect(ok).toMatchObject({ securityProtocol: 'SASL_SSL', saslMechanism: 'SCRAM-SHA-256' });
   });
 
@@ -85,7 +104,15 @@ describe('KafkaEventBus configuration', () => {
     const secret = 's3cr3t-passw0rd';
     const logger = quietLogger();
     const bus = new KafkaEventBus(
-      { bootstrapServers: '127.0.0.1:1', securityProtocol: 'SASL_PLAINTEXT', saslMechanism: 'PLAIN', saslUsername: 'svc', saslPassword: secret, connectionTimeoutMs: 200, publishTimeoutMs: 2_000 },
+      {
+        bootstrapServers: '127.0.0.1:1',
+        securityProtocol: 'SASL_PLAINTEXT',
+        saslMechanism: 'PLAIN',
+        saslUsername: 'svc',
+        saslPassword: secret,
+        connectionTimeoutMs: 200,
+        publishTimeoutMs: 2_000,
+      },
       { logger },
     );
     const error = await bus.connect().catch((e: unknown) => e);

@@ -53,7 +53,11 @@ describe.skipIf(!available)('KafkaEventBus when a consumer process is killed', (
     await waitFor(() => started.messages.some((m) => m.type === 'ready'), 30_000);
 
     const handled: string[] = [];
-    const survivor = makeKafkaBus({ topicPrefix, partitions: 2, consumerGroup: group, consumerName: 'survivor' }, { registry: crashRegistry, logger: quietLogger() });
+    const logger = quietLogger();
+    const survivor = makeKafkaBus(
+      { topicPrefix, partitions: 2, consumerGroup: group, consumerName: 'survivor' },
+      { registry: crashRegistry, logger },
+    );
     buses.push(survivor);
     survivor.subscribe(ParcelScanned, (e) => void handled.push(e.eventId));
     await survivor.startConsuming();
@@ -72,9 +76,14 @@ describe.skipIf(!available)('KafkaEventBus when a consumer process is killed', (
     child.kill('SIGKILL');
     // After the child's session times out (6 s), its partition moves to the survivor, which
     // reads it from the last committed offset.
-    await waitFor(() => events.every((e) => handled.includes(e.eventId)), 30_000);
+    await waitFor(() => events.every((e) => handled.includes(e.eventId)), 60_000).catch((error: Error) => {
+      const missing = events.filter((e) => !handled.includes(e.eventId)).length;
+      throw new Error(
+        `${error.message}: ${missing} event(s) missing; stats ${JSON.stringify(survivor.getStats())}\n${logger.lines.join('\n')}`,
+      );
+    });
     expect(stuck.every((id) => handled.includes(id))).toBe(true);
     expect((await survivor.getTopicInfo()).assignedPartitions).toEqual([0, 1]);
     expect(survivor.getStats().rebalances).toBeGreaterThanOrEqual(2);
-  }, 90_000);
+  }, 120_000);
 });

@@ -137,6 +137,24 @@ describe.skipIf(!available)('KafkaEventBus consumer groups', () => {
     }
   });
 
+  it('commits messages settled without any await (skipped unknown types) once, never refetching them', async () => {
+    const topicPrefix = prefix('skip');
+    const consumer = bus(topicPrefix, { consumerGroup: uniqueName('g'), onUnknownEventType: 'skip' });
+    const seen: string[] = [];
+    consumer.subscribe(CounterIncremented, (e) => void seen.push(e.eventId));
+    await consumer.startConsuming();
+    for (let i = 0; i < 5; i++) {
+      const aggregateId = randomUUID();
+      const body = JSON.stringify({ ...step(aggregateId, 1).toJSON(), event_type: 'FromTheFuture' });
+      await raw.produceRaw(`${topicPrefix}.stream`, { key: aggregateId, value: body, headers: { event_type: 'FromTheFuture' } });
+    }
+    const marker = step(randomUUID(), 1);
+    await consumer.publish([marker]);
+    await waitFor(() => seen.includes(marker.eventId) && consumer.getStats().eventsSkipped >= 5, 20_000);
+    await consumer.whenIdle();
+    expect(consumer.getStats()).toMatchObject({ eventsSkipped: 5, eventsConsumed: 6 });
+  });
+
   it('holds only the partition of a message waiting for a retry; other partitions go on', async () => {
     const topicPrefix = prefix('held');
     const consumer = bus(topicPrefix, { consumerGroup: uniqueName('g'), retryBaseDelayMs: 3_000, retryMaxDelayMs: 3_000, retryJitter: 0 });

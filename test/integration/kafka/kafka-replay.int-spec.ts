@@ -91,7 +91,13 @@ describe.skipIf(!available)('KafkaEventBus replayFrom, topic info and DLQ mainte
     await second.publish(events);
     await waitFor(() => events.every((e) => handled.includes(e.eventId)), 20_000);
     const info = await first.getTopicInfo();
-    expect(info).toMatchObject({ connected: true, topic: `${topicPrefix}.stream`, dlqTopic: `${topicPrefix}.stream.dlq`, partitions: 2, consumerGroup: group });
+    expect(info).toMatchObject({
+      connected: true,
+      topic: `${topicPrefix}.stream`,
+      dlqTopic: `${topicPrefix}.stream.dlq`,
+      partitions: 2,
+      consumerGroup: group,
+    });
   });
 
   it('records replayed dead letters and purges the DLQ', async () => {

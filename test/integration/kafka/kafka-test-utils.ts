@@ -19,15 +19,19 @@ export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 export const FAST_GROUP = { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500, rebalanceTimeoutMs: 10_000 } as const;
 
 export function kafkaAvailable(): Promise<boolean> {
-  return requireBroker('Kafka', async () => {
-    const admin = rawKafka().admin();
-    try {
-      await admin.connect();
-      await admin.describeCluster();
-    } finally {
-      await admin.disconnect();
-    }
-  }, 10_000);
+  return requireBroker(
+    'Kafka',
+    async () => {
+      const admin = rawKafka().admin();
+      try {
+        await admin.connect();
+        await admin.describeCluster();
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    10_000,
+  );
 }
 
 export function uniqueName(label: string): string {
@@ -50,9 +54,20 @@ export function quietLogger(): EventSourcingLogger & { lines: string[] } {
   return { lines, error: keep('ERROR'), warn: keep('WARN'), log: keep('LOG'), debug: keep('DEBUG') };
 }
 
-export function makeKafkaBus(config: KafkaEventBusConfig, options: { registry?: EventRegistry; logger?: EventSourcingLogger } = {}): KafkaEventBus {
+export function makeKafkaBus(
+  config: KafkaEventBusConfig,
+  options: { registry?: EventRegistry; logger?: EventSourcingLogger } = {},
+): KafkaEventBus {
   return new KafkaEventBus(
-    { bootstrapServers: KAFKA_BROKERS, retryBaseDelayMs: 20, retryMaxDelayMs: 200, shutdownTimeoutMs: 10_000, partitions: 4, ...FAST_GROUP, ...config },
+    {
+      bootstrapServers: KAFKA_BROKERS,
+      retryBaseDelayMs: 20,
+      retryMaxDelayMs: 200,
+      shutdownTimeoutMs: 10_000,
+      partitions: 4,
+      ...FAST_GROUP,
+      ...config,
+    },
     { logger: options.logger ?? quietLogger(), registry: options.registry },
   );
 }
@@ -126,7 +141,7 @@ export async function lockKafkaBroker(timeoutMs = 600_000): Promise<() => Promis
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number(await readFile(join(LOCK_DIR, 'pid'), 'utf8').catch(() => 'NaN'));
       if (Number.isInteger(owner) && !isAlive(owner)) await rm(LOCK_DIR, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`Kafka test lock ${LOCK_DIR} still held after ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`Kafka test lock ${LOCK_DIR} still held after ${timeoutMs} ms`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
@@ -179,7 +194,10 @@ export async function readRawRecords(kafka: Kafka, topic: string, count: number,
           offset: message.offset,
           key: message.key?.toString('utf8') ?? null,
           value: message.value?.toString('utf8') ?? '',
-          headers: Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(Array.isArray(value) ? value.at(-1) : value)]),
+          headers: Object.entries(message.headers ?? {}).map(([name, value]) => [
+            name,
+            String(Array.isArray(value) ? value.at(-1) : value),
+          ]),
         });
         if (records.length >= count) done();
       },
@@ -194,6 +212,12 @@ export async function readRawRecords(kafka: Kafka, topic: string, count: number,
 
 /** The partition kafkajs's default (Java-compatible murmur2) partitioner picks for a key. */
 export function partitionOf(key: string, partitions: number): number {
-  const partitionMetadata = Array.from({ length: partitions }, (_, id) => ({ partitionId: id, leader: 1, partitionErrorCode: 0, replicas: [1], isr: [1] }));
+  const partitionMetadata = Array.from({ length: partitions }, (_, id) => ({
+    partitionId: id,
+    leader: 1,
+    partitionErrorCode: 0,
+    replicas: [1],
+    isr: [1],
+  }));
   return Partitioners.DefaultPartitioner()({ topic: 'any', partitionMetadata, message: { key, value: null } });
 }

@@ -53,7 +53,10 @@ describe.skipIf(!available)('KafkaEventBus wire format (eventsource-py interop)'
   const buses: KafkaEventBus[] = [];
 
   function bus(prefix: string, config: Record<string, unknown> = {}): KafkaEventBus {
-    const created = makeKafkaBus({ topicPrefix: prefix, consumerGroup: uniqueName('g'), payloadNaming: 'snake_case', ...config }, { registry });
+    const created = makeKafkaBus(
+      { topicPrefix: prefix, consumerGroup: uniqueName('g'), payloadNaming: 'snake_case', ...config },
+      { registry },
+    );
     buses.push(created);
     return created;
   }
@@ -88,7 +91,9 @@ describe.skipIf(!available)('KafkaEventBus wire format (eventsource-py interop)'
       expect(actual, expected.case).toBeDefined();
       expect(actual!.key).toBe(expected.key);
       expect(actual!.headers.map(([name]) => name)).toEqual(expected.headers.map(([name]) => name));
-      expect(actual!.headers).toEqual(expected.headers.map(([name, value]) => [name, name === 'occurred_at' ? toMilliseconds(value) : value]));
+      expect(actual!.headers).toEqual(
+        expected.headers.map(([name, value]) => [name, name === 'occurred_at' ? toMilliseconds(value) : value]),
+      );
       const body = JSON.parse(actual!.value);
       const recordedBody = JSON.parse(expected.value);
       expect(Object.keys(body)).toEqual(Object.keys(recordedBody));
@@ -163,7 +168,11 @@ describe.skipIf(!available)('KafkaEventBus wire format (eventsource-py interop)'
     const consumer = bus(topicPrefix);
     await consumer.connect();
     const recorded = recording.retry_and_dlq_chain.steps.at(-1)!;
-    await raw.produceRaw(`${topicPrefix}.stream.dlq`, { key: recorded.key, value: recorded.value, headers: Object.fromEntries(recorded.headers) });
+    await raw.produceRaw(`${topicPrefix}.stream.dlq`, {
+      key: recorded.key,
+      value: recorded.value,
+      headers: Object.fromEntries(recorded.headers),
+    });
     expect(await consumer.getDlqMessageCount()).toBe(1);
     const [letter] = await consumer.getDlqMessages();
     expect(letter).toEqual({
