@@ -3,10 +3,7 @@ import { EventSourcingError } from '../../errors/event-sourcing.error.js';
 import { toError, type EventSourcingLogger } from '../../utils/logger.util.js';
 import type { ResolvedKafkaEventBusConfig } from './kafka-event-bus.config.js';
 import { retryRetriable } from './kafka-retry.js';
-
-/** Where replayFrom() moves the consumer group: a point in time, or explicit offsets. */
-export type KafkaReplayPosition =
-  { timestamp: Date | number } | { partitions: ReadonlyArray<{ partition: number; offset: string | number }> };
+import type { KafkaReplayPosition } from './kafka.types.js';
 
 /** Topic creation, group offsets and metadata, through the kafkajs admin client. */
 export class KafkaAdminOps {
@@ -99,25 +96,4 @@ export class KafkaAdminOps {
       );
     }
   }
-}
-
-export function validateReplayPosition(position: unknown): KafkaReplayPosition {
-  const value = position as Record<string, unknown> | null;
-  if (value && typeof value === 'object' && 'timestamp' in value) {
-    const ts = value.timestamp instanceof Date ? value.timestamp.getTime() : value.timestamp;
-    if (typeof ts === 'number' && Number.isFinite(ts) && ts >= 0) return { timestamp: ts };
-    throw new TypeError('replayFrom({ timestamp }) needs a Date or epoch milliseconds');
-  }
-  if (value && typeof value === 'object' && Array.isArray(value.partitions) && value.partitions.length > 0) {
-    const partitions = value.partitions.map((entry: unknown) => {
-      const { partition, offset } = (entry ?? {}) as { partition?: unknown; offset?: unknown };
-      const offsetText = typeof offset === 'number' || typeof offset === 'string' ? String(offset) : '';
-      if (!Number.isInteger(partition) || (partition as number) < 0 || !/^\d+$/.test(offsetText)) {
-        throw new TypeError('replayFrom({ partitions }) needs entries { partition: integer >= 0, offset: integer >= 0 }');
-      }
-      return { partition: partition as number, offset: offsetText };
-    });
-    return { partitions };
-  }
-  throw new TypeError('replayFrom() takes { timestamp } or { partitions: [{ partition, offset }] }');
 }

@@ -1,11 +1,10 @@
 import type { BrokerEventBusStats } from '../bus-stats.js';
 import { BrokerEventBus, type BrokerBusOptions } from '../broker/broker.event-bus.js';
-import { validateReplayPosition, type KafkaReplayPosition } from './kafka-admin.js';
+import { validateReplayPosition, type KafkaReplayPosition, type KafkaTopicInfo } from './kafka.types.js';
 import { resolveKafkaConfig, type KafkaEventBusConfig, type ResolvedKafkaEventBusConfig } from './kafka-event-bus.config.js';
-import { KafkaTransport, type KafkaTopicInfo } from './kafka.transport.js';
+import { KafkaTransport } from './kafka.transport.js';
 
-export type { KafkaReplayPosition } from './kafka-admin.js';
-export type { KafkaTopicInfo } from './kafka.transport.js';
+export type { KafkaReplayPosition, KafkaTopicInfo } from './kafka.types.js';
 
 export interface KafkaEventBusStats extends BrokerEventBusStats {
   /** Consumer group joins of this bus (the first one included); each one is a rebalance. */

@@ -12,12 +12,13 @@ import type {
   OutgoingMessage,
 } from '../broker/broker-transport.js';
 import type { TransportContext } from '../broker/broker.event-bus.js';
-import { KafkaAdminOps, type KafkaReplayPosition } from './kafka-admin.js';
+import { KafkaAdminOps } from './kafka-admin.js';
 import { createKafkaClient, loadKafkaJs, type KafkaJsModule } from './kafka-client.js';
 import { KafkaDlq } from './kafka-dlq.js';
 import type { ResolvedKafkaEventBusConfig } from './kafka-event-bus.config.js';
 import { KafkaGroupConsumer } from './kafka-group-consumer.js';
 import { toKafkaMessage, type KafkaRecordOrigin } from './kafka-wire.js';
+import type { KafkaReplayPosition, KafkaTopicInfo } from './kafka.types.js';
 
 interface KafkaClients {
   kafkajs: KafkaJsModule;
@@ -27,15 +28,6 @@ interface KafkaClients {
   producer: Producer;
   adminOps: KafkaAdminOps;
   dlq: KafkaDlq;
-}
-
-export interface KafkaTopicInfo {
-  connected: boolean;
-  topic: string;
-  dlqTopic: string;
-  partitions: number;
-  consumerGroup: string;
-  assignedPartitions: number[];
 }
 
 /** Moves bytes between the shared broker core and Kafka (design §5, Kafka part). */
