@@ -242,10 +242,13 @@ function validateSecurity(own: OwnKeys & { securityProtocol: KafkaSecurityProtoc
     }
   }
   if (own.ssl !== undefined) {
-    if (own.ssl === null || typeof own.ssl !== 'object' || Array.isArray(own.ssl))
-      throw new ConfigurationError('ssl', own.ssl, 'an object of TLS options');
-    if (!TLS_PROTOCOLS.includes(protocol))
+    if (own.ssl === null || typeof own.ssl !== 'object' || Array.isArray(own.ssl)) {
+      // Only the kind is shown: a misplaced private key must not end up in a log.
+      throw new ConfigurationError('ssl', `(${Array.isArray(own.ssl) ? 'array' : typeof own.ssl})`, 'an object of TLS options');
+    }
+    if (!TLS_PROTOCOLS.includes(protocol)) {
       throw new ConfigurationError('securityProtocol', protocol, "'SSL' or 'SASL_SSL' when ssl options are given");
+    }
   }
 }
 

@@ -90,6 +90,9 @@ describe('KafkaEventBus configuration', () => {
     expect(
       configError({ securityProtocol: 'SASL_PLAINTEXT', saslMechanism: 'PLAIN', saslUsername: 'u', saslPassword: 'p', ssl: {} }).key,
     ).toBe('securityProtocol');
+    const misplacedKey = configError({ securityProtocol: 'SSL', ssl: '-----BEGIN PRIVATE KEY-----' as never });
+    expect(misplacedKey.key).toBe('ssl');
+    expect(misplacedKey.message).not.toContain('PRIVATE KEY');
     const ok = resolveKafkaConfig({
       securityProtocol: 'SASL_SSL',
       saslMechanism: 'SCRAM-SHA-256',
