@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { createBus, readSpec, send } from './child-env.js';
+import { createBus, fileLogger, readSpec, send } from './child-env.js';
 import { DurabilityProbe } from './probe-event.js';
 
 /**
@@ -16,14 +16,26 @@ bus.subscribe(DurabilityProbe, async (event: DurabilityProbe) => {
   if (event.poison) throw new Error(`poison event ${event.sequence}`);
   writeSync(fd, `${event.eventId} ${event.aggregateId} ${event.aggregateVersion} ${process.pid}\n`);
 });
-await bus.startConsuming();
+// Start-up is not the fault under test: a retriable failure here (the broker busy with other
+// work) is retried, as a supervisor would restart the process.
+for (let attempt = 1; ; attempt++) {
+  try {
+    await bus.startConsuming();
+    break;
+  } catch (error) {
+    if (attempt >= 5 || !(error as { retriable?: boolean }).retriable) throw error;
+    fileLogger(spec.dir, `consumer-${process.pid}`).warn(`startConsuming failed (attempt ${attempt}): ${(error as Error).message}`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+  }
+}
 send({ type: 'ready' });
 
 process.on('message', (message: { type?: string }) => {
   if (message?.type !== 'stop') return;
   void bus.shutdown(10_000).finally(() => {
     closeSync(fd);
-    send({ type: 'stopped', stats: bus.getStats() });
-    process.exit(0);
+    // Exit only once the stats reached the orchestrator.
+    if (process.send) process.send({ type: 'stopped', stats: bus.getStats() }, () => process.exit(0));
+    else process.exit(0);
   });
 });

@@ -38,6 +38,10 @@ interface ScenarioResult {
   wallSeconds: number;
   completed: boolean;
   fault: string;
+  /** Connections the proxy accepted: more than the initial ones means clients reconnected. */
+  proxyConnections: number;
+  /** Stats of the consumer that finished the run (the restarted one after a SIGKILL). */
+  consumerStats: Record<string, unknown>;
   ok: boolean;
 }
 
@@ -129,10 +133,13 @@ async function runScenario(broker: BrokerName, scenario: ScenarioKey): Promise<S
   }
   const wallSeconds = (Date.now() - started) / 1000;
   await new Promise((resolve) => setTimeout(resolve, 1_000)); // late duplicates still count
+  const stopped = nextMessage(consumer, 'stopped', 20_000).catch(() => ({}) as Record<string, unknown>);
   consumer.send({ type: 'stop' });
-  await Promise.race([exited(consumer), new Promise((resolve) => setTimeout(resolve, 20_000))]);
+  const consumerStats = ((await stopped).stats ?? {}) as Record<string, unknown>;
+  await Promise.race([exited(consumer), new Promise((resolve) => setTimeout(resolve, 5_000))]);
   if (consumer.exitCode === null) consumer.kill('SIGKILL');
   if (publisher.exitCode === null) publisher.kill('SIGKILL');
+  const proxyConnections = proxy.connectionsAccepted;
   await proxy.stop();
 
   const published = readPublished(dir);
@@ -165,8 +172,14 @@ async function runScenario(broker: BrokerName, scenario: ScenarioKey): Promise<S
     wallSeconds,
     completed,
     fault,
+    proxyConnections,
+    consumerStats: pick(consumerStats, ['eventsConsumed', 'messagesRetried', 'messagesRecovered', 'messagesSentToDlq', 'reconnections']),
     ok,
   };
+}
+
+function pick(from: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => k in from).map((k) => [k, from[k]]));
 }
 
 async function main(): Promise<number> {
@@ -193,10 +206,10 @@ async function main(): Promise<number> {
   }
   banner('durability summary');
   printTable(
-    ['broker', 'scenario', 'published', 'acked', 'garbage', 'handled', 'dupes', 'lost', 'DLQ', 'DLQ expected', 'order viol.', 'wall s', 'result'],
+    ['broker', 'scenario', 'published', 'acked', 'garbage', 'handled', 'dupes', 'lost', 'DLQ', 'DLQ expected', 'order viol.', 'reconnects', 'wall s', 'result'],
     results.map((r) => [
       r.broker, r.scenario, r.published, r.acknowledged, r.garbageInjected, r.handled, r.duplicates, r.lost, r.deadLettered,
-      r.expectedDeadLetters, `${r.orderViolations}${r.orderRequired ? '' : ' (allowed)'}`, r.wallSeconds, r.ok ? 'OK' : 'FAILED',
+      r.expectedDeadLetters, `${r.orderViolations}${r.orderRequired ? '' : ' (allowed)'}`, String(r.consumerStats.reconnections ?? '—'), r.wallSeconds, r.ok ? 'OK' : 'FAILED',
     ]),
   );
   const file = join(RESULTS_DIR, 'durability.json');
