@@ -125,7 +125,7 @@ export abstract class DomainEvent<Self = any> {
     self.actorId = check(violations, 'actorId', init.actorId ?? null, (v) => v === null || typeof v === 'string', 'isString', 'must be a string or null');
     self.correlationId = init.correlationId === undefined ? randomUUID() : check(violations, 'correlationId', init.correlationId, isUuid, 'isUuid', 'must be a UUID string');
     self.causationId = nullableUuid(violations, 'causationId', init.causationId);
-    self.metadata = Object.freeze({ ...check(violations, 'metadata', init.metadata ?? {}, isPlainObject, 'isObject', 'must be a plain object') });
+    self.metadata = Object.freeze(Object.assign({}, check(violations, 'metadata', init.metadata ?? {}, isPlainObject, 'isObject', 'must be a plain object')));
     if (violations.length > 0) throw new EventValidationError(meta.typeName, violations);
     assignPayload(this, init);
   }
