@@ -29,7 +29,7 @@ export interface PublishBatchResult {
 
 /**
  * Event bus over a RabbitMQ exchange (design §5): one durable queue per consumer group,
- * publisher confirms, manual acks, dead letters in `{exchange}_dlq`. See docs/rabbitmq.md.
+ * publisher confirms, manual acks, dead letters in `{exchange}_dlq`. See "RabbitMQ event bus" in the README.
  */
 export class RabbitMQEventBus extends BrokerEventBus<ResolvedRabbitMQEventBusConfig> {
   constructor(config: RabbitMQEventBusConfig = {}, options: BrokerBusOptions = {}) {

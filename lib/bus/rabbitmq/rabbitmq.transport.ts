@@ -27,7 +27,7 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Moves bytes between the shared broker core and RabbitMQ (amqplib); see docs/rabbitmq.md. */
+/** Moves bytes between the shared broker core and RabbitMQ (amqplib); see "RabbitMQ event bus" in the README. */
 export class RabbitMQTransport implements BrokerTransport {
   readonly kind = 'rabbitmq';
   readonly consumerGroup: string;
