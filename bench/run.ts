@@ -41,7 +41,8 @@ async function main(): Promise<number> {
     chart = `not written: ${(error as Error).message}`;
   }
   banner('summary');
-  for (const [name, result] of Object.entries(outcome)) console.log(`  ${name.padEnd(12)} ${result === 'skipped' ? 'SKIPPED (broker unreachable)' : result}`);
+  for (const [name, result] of Object.entries(outcome))
+    console.log(`  ${name.padEnd(12)} ${result === 'skipped' ? 'SKIPPED (broker unreachable)' : result}`);
   console.log(`  chart: ${chart}`);
   return failed ? 1 : 0;
 }

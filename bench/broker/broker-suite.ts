@@ -33,7 +33,9 @@ export async function runBrokerSuite(spec: BrokerSuiteSpec): Promise<'done' | 's
   const latencySeconds = envInt('BENCH_LATENCY_SECONDS', 5);
   const warmupEvents = Math.min(count, envInt('BENCH_WARMUP_EVENTS', 10_000));
   const timeoutMs = envInt('BENCH_E2E_TIMEOUT_MS', 300_000);
-  banner(`${spec.suite}: ${count.toLocaleString('en-US')} events in lists of ${PUBLISH_LIST_SIZE}, ${rounds} rounds + 1 warm-up of ${warmupEvents.toLocaleString('en-US')}; latency at ${rate}/s for ${latencySeconds} s`);
+  banner(
+    `${spec.suite}: ${count.toLocaleString('en-US')} events in lists of ${PUBLISH_LIST_SIZE}, ${rounds} rounds + 1 warm-up of ${warmupEvents.toLocaleString('en-US')}; latency at ${rate}/s for ${latencySeconds} s`,
+  );
   const events = makeEvents(count, 500);
   const latencyEvents = events.slice(0, Math.min(count, rate * latencySeconds));
   const passes: Contender<PassMetrics>[] = contenders.map((c) => ({
@@ -61,21 +63,44 @@ export async function runBrokerSuite(spec: BrokerSuiteSpec): Promise<'done' | 's
   for (const c of contenders) {
     const r = results[c.name];
     summary[c.name] = {
-      publishEventsPerSec: metric(r.map((x) => x.publishPerSec), 'events/s'),
-      endToEndEventsPerSec: metric(r.map((x) => x.endToEndPerSec), 'events/s'),
-      latencyP50Ms: metric(r.map((x) => x.p50Ms), 'ms'),
-      latencyP99Ms: metric(r.map((x) => x.p99Ms), 'ms'),
+      publishEventsPerSec: metric(
+        r.map((x) => x.publishPerSec),
+        'events/s',
+      ),
+      endToEndEventsPerSec: metric(
+        r.map((x) => x.endToEndPerSec),
+        'events/s',
+      ),
+      latencyP50Ms: metric(
+        r.map((x) => x.p50Ms),
+        'ms',
+      ),
+      latencyP99Ms: metric(
+        r.map((x) => x.p99Ms),
+        'ms',
+      ),
     };
   }
   const ratios = contenders.slice(1).flatMap((c) => [
-    ratio(c.name, 'publish events/s', ratiosPerRound(results, ours, c.name, (x) => x.publishPerSec)),
-    ratio(c.name, 'end-to-end events/s', ratiosPerRound(results, ours, c.name, (x) => x.endToEndPerSec)),
+    ratio(
+      c.name,
+      'publish events/s',
+      ratiosPerRound(results, ours, c.name, (x) => x.publishPerSec),
+    ),
+    ratio(
+      c.name,
+      'end-to-end events/s',
+      ratiosPerRound(results, ours, c.name, (x) => x.endToEndPerSec),
+    ),
   ]);
   printMetrics(summary, ['publishEventsPerSec', 'endToEndEventsPerSec', 'latencyP50Ms', 'latencyP99Ms']);
   console.log('');
   printRatios(ratios);
   console.log('');
-  printTable(['contender', 'how it publishes and consumes'], contenders.map((c) => [c.name, c.describe]));
+  printTable(
+    ['contender', 'how it publishes and consumes'],
+    contenders.map((c) => [c.name, c.describe]),
+  );
   const file = writeResult({
     suite: spec.suite,
     title: spec.title,
@@ -90,7 +115,12 @@ export async function runBrokerSuite(spec: BrokerSuiteSpec): Promise<'done' | 's
       rounds,
       warmupRounds: 1,
       warmupEvents,
-      latency: { offeredEventsPerSec: rate, seconds: latencySeconds, events: latencyEvents.length, measured: 'publish call → handler start, same process' },
+      latency: {
+        offeredEventsPerSec: rate,
+        seconds: latencySeconds,
+        events: latencyEvents.length,
+        measured: 'publish call → handler start, same process',
+      },
       publishOnly: 'lists awaited one after another, no consumer running',
       endToEnd: 'consumer started first; timer from the first publish until the handler saw every event',
       order: contenders.map((c) => c.name),

@@ -1,6 +1,14 @@
 import { CompressionTypes, Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { BenchOrderPlaced } from '../harness/events.js';
-import { CONSUMER_CONCURRENCY, forEachLimit, fromWireBody, suffix, type BrokerContender, type BrokerSession, type ReceiveCallback } from './session.js';
+import {
+  CONSUMER_CONCURRENCY,
+  forEachLimit,
+  fromWireBody,
+  suffix,
+  type BrokerContender,
+  type BrokerSession,
+  type ReceiveCallback,
+} from './session.js';
 
 interface KafkaBusLike {
   publish(events: BenchOrderPlaced[]): Promise<void>;
@@ -57,11 +65,18 @@ export function oursKafka(KafkaEventBus: KafkaBusClass): BrokerContender {
     describe: 'bus.publish(list of 100) awaited (one produce request, acks all, gzip); one consumer, concurrency 16',
     async open(): Promise<BrokerSession> {
       const topicPrefix = `bench-ours-${suffix()}`;
-      const bus = new KafkaEventBus({ bootstrapServers: kafkaLocation().brokers, topicPrefix, consumerGroup: 'bench', concurrency: CONSUMER_CONCURRENCY });
+      const bus = new KafkaEventBus({
+        bootstrapServers: kafkaLocation().brokers,
+        topicPrefix,
+        consumerGroup: 'bench',
+        concurrency: CONSUMER_CONCURRENCY,
+      });
       return {
         publish: (list) => bus.publish(list as BenchOrderPlaced[]),
         async startConsumer(onEvent: ReceiveCallback) {
-          bus.subscribe(BenchOrderPlaced, (e) => onEvent({ eventId: e.eventId, totalAmount: e.totalAmount, aggregateVersion: e.aggregateVersion }));
+          bus.subscribe(BenchOrderPlaced, (e) =>
+            onEvent({ eventId: e.eventId, totalAmount: e.totalAmount, aggregateVersion: e.aggregateVersion }),
+          );
           await retryRetriable('KafkaEventBus.startConsuming', () => bus.startConsuming());
         },
         async close() {
@@ -110,11 +125,14 @@ export function rawKafkajs(): BrokerContender {
           await consumer.subscribe({ topic, fromBeginning: true });
           await consumer.run({
             eachBatchAutoResolve: false,
-            eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-              await forEachLimit(batch.messages, CONSUMER_CONCURRENCY, (m) => onEvent(fromWireBody(JSON.parse(String(m.value)) as Record<string, unknown>)));
-              const last = batch.messages[batch.messages.length - 1];
-              if (last) resolveOffset(last.offset);
-              await heartbeat();
+            eachBatch: async (payload) => {
+              const { messages } = payload.batch;
+              await forEachLimit(messages, CONSUMER_CONCURRENCY, (m) =>
+                onEvent(fromWireBody(JSON.parse(String(m.value)) as Record<string, unknown>)),
+              );
+              const last = messages[messages.length - 1];
+              if (last) payload.resolveOffset(last.offset);
+              await payload.heartbeat();
             },
           });
         },

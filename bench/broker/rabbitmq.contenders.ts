@@ -44,9 +44,16 @@ export function oursRabbit(RabbitMQEventBus: RabbitBusClass): BrokerContender {
     describe: 'bus.publish(list of 100) awaited (publisher confirms); one consumer, concurrency 16, prefetch 32, manual ack',
     async open(): Promise<BrokerSession> {
       const exchangeName = `bench-ours-${suffix()}`;
-      const bus = new RabbitMQEventBus({ rabbitmqUrl: rabbitLocation().url, exchangeName, consumerGroup: 'bench', concurrency: CONSUMER_CONCURRENCY });
+      const bus = new RabbitMQEventBus({
+        rabbitmqUrl: rabbitLocation().url,
+        exchangeName,
+        consumerGroup: 'bench',
+        concurrency: CONSUMER_CONCURRENCY,
+      });
       const subscribe = (onEvent: ReceiveCallback) =>
-        bus.subscribe(BenchOrderPlaced, (e) => onEvent({ eventId: e.eventId, totalAmount: e.totalAmount, aggregateVersion: e.aggregateVersion }));
+        bus.subscribe(BenchOrderPlaced, (e) =>
+          onEvent({ eventId: e.eventId, totalAmount: e.totalAmount, aggregateVersion: e.aggregateVersion }),
+        );
       return {
         publish: (list) => bus.publish(list as BenchOrderPlaced[]),
         async prepare() {
@@ -92,7 +99,12 @@ export function rawAmqplib(): BrokerContender {
               persistent: true,
               messageId: e.eventId,
               contentType: 'application/json',
-              headers: { event_type: e.eventType, aggregate_type: e.aggregateType, aggregate_id: e.aggregateId, aggregate_version: e.aggregateVersion },
+              headers: {
+                event_type: e.eventType,
+                aggregate_type: e.aggregateType,
+                aggregate_id: e.aggregateId,
+                aggregate_version: e.aggregateVersion,
+              },
             });
           }
           await publisher.waitForConfirms();
@@ -109,7 +121,9 @@ export function rawAmqplib(): BrokerContender {
             queue,
             (msg) => {
               if (!msg) return;
-              const work = Promise.resolve(onEvent(fromWireBody(JSON.parse(msg.content.toString()) as Record<string, unknown>))).then(() => channel.ack(msg));
+              const work = Promise.resolve(onEvent(fromWireBody(JSON.parse(msg.content.toString()) as Record<string, unknown>))).then(() =>
+                channel.ack(msg),
+              );
               inFlight.add(work);
               void work.finally(() => inFlight.delete(work));
             },

@@ -1,7 +1,15 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BenchOrderPlaced } from '../harness/events.js';
-import { CONSUMER_CONCURRENCY, forEachLimit, fromWireBody, suffix, type BrokerContender, type BrokerSession, type ReceiveCallback } from './session.js';
+import {
+  CONSUMER_CONCURRENCY,
+  forEachLimit,
+  fromWireBody,
+  suffix,
+  type BrokerContender,
+  type BrokerSession,
+  type ReceiveCallback,
+} from './session.js';
 
 interface RedisBusLike {
   publish(events: BenchOrderPlaced[]): Promise<void>;
@@ -32,11 +40,19 @@ export function oursRedis(RedisEventBus: RedisBusClass): BrokerContender {
     describe: 'bus.publish(list of 100) awaited (one pipelined XADD batch); one consumer, concurrency 16, XREADGROUP COUNT 100',
     async open(): Promise<BrokerSession> {
       const streamPrefix = `bench-ours-${suffix()}`;
-      const bus = new RedisEventBus({ redisUrl: redisLocation().url, streamPrefix, consumerGroup: 'bench', concurrency: CONSUMER_CONCURRENCY, blockMs: 1000 });
+      const bus = new RedisEventBus({
+        redisUrl: redisLocation().url,
+        streamPrefix,
+        consumerGroup: 'bench',
+        concurrency: CONSUMER_CONCURRENCY,
+        blockMs: 1000,
+      });
       return {
         publish: (list) => bus.publish(list as BenchOrderPlaced[]),
         async startConsumer(onEvent: ReceiveCallback) {
-          bus.subscribe(BenchOrderPlaced, (e) => onEvent({ eventId: e.eventId, totalAmount: e.totalAmount, aggregateVersion: e.aggregateVersion }));
+          bus.subscribe(BenchOrderPlaced, (e) =>
+            onEvent({ eventId: e.eventId, totalAmount: e.totalAmount, aggregateVersion: e.aggregateVersion }),
+          );
           await bus.startConsuming();
         },
         async close() {
@@ -63,9 +79,24 @@ export function rawIoredis(): BrokerContender {
         async publish(list) {
           const pipeline = writer.pipeline();
           for (const event of list) {
-            pipeline.xadd(stream, '*', 'event_id', event.eventId, 'event_type', event.eventType, 'aggregate_id', event.aggregateId,
-              'aggregate_type', event.aggregateType, 'tenant_id', event.tenantId ?? '', 'occurred_at', event.occurredAt.toISOString(),
-              'payload', JSON.stringify(event.toJSON()));
+            pipeline.xadd(
+              stream,
+              '*',
+              'event_id',
+              event.eventId,
+              'event_type',
+              event.eventType,
+              'aggregate_id',
+              event.aggregateId,
+              'aggregate_type',
+              event.aggregateType,
+              'tenant_id',
+              event.tenantId ?? '',
+              'occurred_at',
+              event.occurredAt.toISOString(),
+              'payload',
+              JSON.stringify(event.toJSON()),
+            );
           }
           const replies = (await pipeline.exec()) ?? [];
           for (const [error] of replies) if (error) throw error;
@@ -76,11 +107,12 @@ export function rawIoredis(): BrokerContender {
           loop = (async () => {
             while (running) {
               const reply = (await reader.xreadgroup('GROUP', 'bench', 'c1', 'COUNT', 100, 'BLOCK', 1000, 'STREAMS', stream, '>')) as
-                | [string, [string, string[]][]][]
-                | null;
+                [string, [string, string[]][]][] | null;
               if (!reply) continue;
               const entries = reply[0][1];
-              await forEachLimit(entries, CONSUMER_CONCURRENCY, ([, fields]) => onEvent(fromWireBody(JSON.parse(fields[13]) as Record<string, unknown>)));
+              await forEachLimit(entries, CONSUMER_CONCURRENCY, ([, fields]) =>
+                onEvent(fromWireBody(JSON.parse(fields[13]) as Record<string, unknown>)),
+              );
               await writer.xack(stream, 'bench', ...entries.map(([id]) => id));
             }
           })();
@@ -108,7 +140,9 @@ export function bullmq(): BrokerContender {
       let worker: Worker | undefined;
       return {
         async publish(list) {
-          await queue.addBulk(list.map((e) => ({ name: e.eventType, data: e.toJSON(), opts: { removeOnComplete: true, removeOnFail: true } })));
+          await queue.addBulk(
+            list.map((e) => ({ name: e.eventType, data: e.toJSON(), opts: { removeOnComplete: true, removeOnFail: true } })),
+          );
         },
         async startConsumer(onEvent) {
           worker = new Worker(name, async (job) => onEvent(fromWireBody(job.data as Record<string, unknown>)), {

@@ -53,15 +53,39 @@ const ALL: Record<BrokerName, BrokerSpec> = {
     name: 'redis',
     host: '127.0.0.1',
     port: 6379,
-    busConfig: (n, via) => ({ ...COMMON, redisUrl: `redis://127.0.0.1:${via}`, streamPrefix: n.base, consumerGroup: n.group, pendingIdleMs: 6_000, claimIntervalMs: 1_000, blockMs: 1_000 }),
+    busConfig: (n, via) => ({
+      ...COMMON,
+      redisUrl: `redis://127.0.0.1:${via}`,
+      streamPrefix: n.base,
+      consumerGroup: n.group,
+      pendingIdleMs: 6_000,
+      claimIntervalMs: 1_000,
+      blockMs: 1_000,
+    }),
     loadBus: async () => (await import('../../lib/bus/redis/redis.event-bus.js')).RedisEventBus as unknown as BusClass,
     async injectGarbage(n, via, count) {
       const redis = new Redis(`redis://127.0.0.1:${via}`);
       try {
         const pipeline = redis.pipeline();
         for (let i = 0; i < count; i++) {
-          pipeline.xadd(`${n.base}:stream`, '*', 'event_id', randomUUID(), 'event_type', PROBE_TYPE, 'aggregate_id', randomUUID(),
-            'aggregate_type', PROBE_AGGREGATE_TYPE, 'tenant_id', '', 'occurred_at', new Date().toISOString(), 'payload', randomBytes(48));
+          pipeline.xadd(
+            `${n.base}:stream`,
+            '*',
+            'event_id',
+            randomUUID(),
+            'event_type',
+            PROBE_TYPE,
+            'aggregate_id',
+            randomUUID(),
+            'aggregate_type',
+            PROBE_AGGREGATE_TYPE,
+            'tenant_id',
+            '',
+            'occurred_at',
+            new Date().toISOString(),
+            'payload',
+            randomBytes(48),
+          );
         }
         await pipeline.exec();
       } finally {
@@ -78,13 +102,20 @@ const ALL: Record<BrokerName, BrokerSpec> = {
     name: 'rabbitmq',
     host: '127.0.0.1',
     port: 5672,
-    busConfig: (n, via) => ({ ...COMMON, rabbitmqUrl: `amqp://guest:guest@127.0.0.1:${via}`, exchangeName: n.base, consumerGroup: n.group, heartbeatMs: 5_000 }),
+    busConfig: (n, via) => ({
+      ...COMMON,
+      rabbitmqUrl: `amqp://guest:guest@127.0.0.1:${via}`,
+      exchangeName: n.base,
+      consumerGroup: n.group,
+      heartbeatMs: 5_000,
+    }),
     loadBus: async () => (await import('../../lib/bus/rabbitmq/rabbitmq.event-bus.js')).RabbitMQEventBus as unknown as BusClass,
     async injectGarbage(n, via, count) {
       const connection = await amqp.connect(`amqp://guest:guest@127.0.0.1:${via}`);
       try {
         const channel = await connection.createConfirmChannel();
-        for (let i = 0; i < count; i++) channel.publish(n.base, `${PROBE_AGGREGATE_TYPE}.${PROBE_TYPE}`, randomBytes(48), { persistent: true });
+        for (let i = 0; i < count; i++)
+          channel.publish(n.base, `${PROBE_AGGREGATE_TYPE}.${PROBE_TYPE}`, randomBytes(48), { persistent: true });
         await channel.waitForConfirms();
       } finally {
         await connection.close();
@@ -93,7 +124,12 @@ const ALL: Record<BrokerName, BrokerSpec> = {
     async cleanup(n) {
       const connection = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
       const queue = `${n.base}.${n.group}`;
-      for (const [kind, name] of [['q', queue], ['q', `${queue}.dlq`], ['x', n.base], ['x', `${n.base}_dlq`]]) {
+      for (const [kind, name] of [
+        ['q', queue],
+        ['q', `${queue}.dlq`],
+        ['x', n.base],
+        ['x', `${n.base}_dlq`],
+      ]) {
         const channel = await connection.createChannel();
         await (kind === 'q' ? channel.deleteQueue(name) : channel.deleteExchange(name)).catch(() => undefined);
         await channel.close().catch(() => undefined);
@@ -105,7 +141,14 @@ const ALL: Record<BrokerName, BrokerSpec> = {
     name: 'kafka',
     host: '127.0.0.1',
     port: 9092,
-    busConfig: (n) => ({ ...COMMON, bootstrapServers: '127.0.0.1:9092', topicPrefix: n.base, consumerGroup: n.group, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000 }),
+    busConfig: (n) => ({
+      ...COMMON,
+      bootstrapServers: '127.0.0.1:9092',
+      topicPrefix: n.base,
+      consumerGroup: n.group,
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 1_000,
+    }),
     loadBus: async () => (await import('../../lib/bus/kafka/kafka.event-bus.js')).KafkaEventBus as unknown as BusClass,
     async injectGarbage(n, _via, count) {
       const producer = kafkaClient().producer();

@@ -29,7 +29,8 @@ export function readSpec(): RunSpec {
 /** Library warnings and errors go to a file: poison events alone log hundreds of failures. */
 export function fileLogger(dir: string, who: string): EventSourcingLogger {
   const file = join(dir, `${who}.log`);
-  const write = (level: string, message: string) => appendFileSync(file, `${new Date().toISOString()} ${level} ${message.split('\n')[0]}\n`);
+  const write = (level: string, message: string) =>
+    appendFileSync(file, `${new Date().toISOString()} ${level} ${message.split('\n')[0]}\n`);
   return { error: (m) => write('ERROR', m), warn: (m) => write('WARN', m) };
 }
 

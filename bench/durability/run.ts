@@ -102,7 +102,10 @@ async function runScenario(broker: BrokerName, scenario: ScenarioKey): Promise<S
   const started = Date.now();
   const publisher = spawn('publisher', run);
   let publisherDone: Record<string, unknown> | undefined;
-  void nextMessage(publisher, 'done', TIMEOUT_MS).then((m) => (publisherDone = m), () => undefined);
+  void nextMessage(publisher, 'done', TIMEOUT_MS).then(
+    (m) => (publisherDone = m),
+    () => undefined,
+  );
   let fault = 'none';
   let completed = false;
   let lastDlqCheck = 0;
@@ -206,14 +209,44 @@ async function main(): Promise<number> {
   }
   banner('durability summary');
   printTable(
-    ['broker', 'scenario', 'published', 'acked', 'garbage', 'handled', 'dupes', 'lost', 'DLQ', 'DLQ expected', 'order viol.', 'reconnects', 'wall s', 'result'],
+    [
+      'broker',
+      'scenario',
+      'published',
+      'acked',
+      'garbage',
+      'handled',
+      'dupes',
+      'lost',
+      'DLQ',
+      'DLQ expected',
+      'order viol.',
+      'reconnects',
+      'wall s',
+      'result',
+    ],
     results.map((r) => [
-      r.broker, r.scenario, r.published, r.acknowledged, r.garbageInjected, r.handled, r.duplicates, r.lost, r.deadLettered,
-      r.expectedDeadLetters, `${r.orderViolations}${r.orderRequired ? '' : ' (allowed)'}`, String(r.consumerStats.reconnections ?? '—'), r.wallSeconds, r.ok ? 'OK' : 'FAILED',
+      r.broker,
+      r.scenario,
+      r.published,
+      r.acknowledged,
+      r.garbageInjected,
+      r.handled,
+      r.duplicates,
+      r.lost,
+      r.deadLettered,
+      r.expectedDeadLetters,
+      `${r.orderViolations}${r.orderRequired ? '' : ' (allowed)'}`,
+      String((r.consumerStats.reconnections as number | undefined) ?? '—'),
+      r.wallSeconds,
+      r.ok ? 'OK' : 'FAILED',
     ]),
   );
   const file = join(RESULTS_DIR, 'durability.json');
-  writeFileSync(file, `${JSON.stringify({ suite: 'durability', date: new Date().toISOString(), machine: machineInfo(), config: { events: EVENTS, aggregates: AGGREGATES, ratePerSec: RATE, cutMs: CUT_MS, retryBaseDelayMs: 20, strict: strictMode() }, results }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ suite: 'durability', date: new Date().toISOString(), machine: machineInfo(), config: { events: EVENTS, aggregates: AGGREGATES, ratePerSec: RATE, cutMs: CUT_MS, retryBaseDelayMs: 20, strict: strictMode() }, results }, null, 2)}\n`,
+  );
   console.log(`\nwrote ${file}`);
   return failed ? 1 : 0;
 }

@@ -48,7 +48,9 @@ export function countLines(dir: string, name: string): number {
 
 function lines(file: string): string[] {
   try {
-    return readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
   } catch {
     return [];
   }

@@ -26,7 +26,14 @@ const BOTTOM = 46;
  */
 export function renderChart(results: readonly SuiteResult[]): string {
   const bars = results.flatMap((r) =>
-    r.ratios.map<Bar>((x) => ({ label: `${r.suite} · vs ${x.competitor} · ${x.metric}`, median: x.median, min: x.min, max: x.max, target: x.target, met: x.met })),
+    r.ratios.map<Bar>((x) => ({
+      label: `${r.suite} · vs ${x.competitor} · ${x.metric}`,
+      median: x.median,
+      min: x.min,
+      max: x.max,
+      target: x.target,
+      met: x.met,
+    })),
   );
   const height = TOP + Math.max(1, bars.length) * ROW + BOTTOM;
   // About 6.7 px per character at 12 px Helvetica: wide enough for the longest label.
@@ -49,11 +56,16 @@ export function renderChart(results: readonly SuiteResult[]): string {
     const mid = y + ROW / 2;
     const colour = bar.target === undefined ? (bar.median >= 1 ? '#4c8bf5' : '#f5a623') : bar.met ? '#2e9e4f' : '#d0021b';
     out.push(`<text x="${LABEL_WIDTH - 8}" y="${mid + 4}" text-anchor="end">${escape(bar.label)}</text>`);
-    out.push(`<rect x="${LABEL_WIDTH}" y="${y + 8}" width="${Math.max(1, x(bar.median) - LABEL_WIDTH)}" height="${ROW - 16}" fill="${colour}" opacity="0.85"/>`);
+    out.push(
+      `<rect x="${LABEL_WIDTH}" y="${y + 8}" width="${Math.max(1, x(bar.median) - LABEL_WIDTH)}" height="${ROW - 16}" fill="${colour}" opacity="0.85"/>`,
+    );
     out.push(`<line x1="${x(bar.min)}" y1="${mid}" x2="${x(bar.max)}" y2="${mid}" stroke="#222" stroke-width="1.5"/>`);
-    for (const v of [bar.min, bar.max]) out.push(`<line x1="${x(v)}" y1="${mid - 5}" x2="${x(v)}" y2="${mid + 5}" stroke="#222" stroke-width="1.5"/>`);
+    for (const v of [bar.min, bar.max])
+      out.push(`<line x1="${x(v)}" y1="${mid - 5}" x2="${x(v)}" y2="${mid + 5}" stroke="#222" stroke-width="1.5"/>`);
     if (bar.target !== undefined) {
-      out.push(`<line x1="${x(bar.target)}" y1="${y + 3}" x2="${x(bar.target)}" y2="${y + ROW - 3}" stroke="#d0021b" stroke-width="2" stroke-dasharray="4 3"/>`);
+      out.push(
+        `<line x1="${x(bar.target)}" y1="${y + 3}" x2="${x(bar.target)}" y2="${y + ROW - 3}" stroke="#d0021b" stroke-width="2" stroke-dasharray="4 3"/>`,
+      );
     }
     const over = bar.max > limit ? ' ▶' : '';
     out.push(`<text x="${x(Math.max(bar.max, bar.median)) + 6}" y="${mid + 4}">${bar.median.toFixed(2)}×${over}</text>`);

@@ -83,7 +83,7 @@ export function writeResult(result: SuiteResult): string {
 }
 
 export function readAllResults(): SuiteResult[] {
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(RESULTS_DIR).filter((n) => n.endsWith('.json'));
   } catch {

@@ -8,6 +8,7 @@ import { countedWork, untilCalls, HANDLERS_PER_EVENT, sink } from './sink.js';
 @EventsHandler(BenchOrderPlaced)
 class CqrsAsyncHandler implements IEventHandler<BenchOrderPlaced> {
   async handle(event: BenchOrderPlaced): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/await-thenable -- one microtask yield, identical in every contender
     await undefined;
     countedWork(event);
   }

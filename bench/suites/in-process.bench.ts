@@ -27,7 +27,9 @@ export const inProcessSuite: BenchSuite = {
     const count = envInt('BENCH_EVENTS', 200_000);
     const rounds = envInt('BENCH_ROUNDS', 7);
     const warmupRounds = envInt('BENCH_WARMUP', 1);
-    banner(`in-process: ${count.toLocaleString('en-US')} events × ${HANDLERS_PER_EVENT} handlers, ${rounds} rounds + ${warmupRounds} warm-up`);
+    banner(
+      `in-process: ${count.toLocaleString('en-US')} events × ${HANDLERS_PER_EVENT} handlers, ${rounds} rounds + ${warmupRounds} warm-up`,
+    );
     const events = makeEvents(count);
     const contenders: InProcessContender[] = [
       oursContender(),
@@ -54,7 +56,9 @@ export const inProcessSuite: BenchSuite = {
       warmupRounds,
       between: collectGc,
       onPass: (round, name, m, warmup) =>
-        console.log(`  ${warmup ? 'warm-up' : `round ${round}`}  ${name.padEnd(48)} ${Math.round((m as PassMetrics).eventsPerSec).toLocaleString('en-US')} events/s`),
+        console.log(
+          `  ${warmup ? 'warm-up' : `round ${round}`}  ${name.padEnd(48)} ${Math.round((m as PassMetrics).eventsPerSec).toLocaleString('en-US')} events/s`,
+        ),
     });
     for (const c of contenders) await c.teardown();
 
@@ -64,17 +68,28 @@ export const inProcessSuite: BenchSuite = {
     for (const c of contenders) {
       const r = results[c.name];
       summary[c.name] = {
-        eventsPerSec: metric(r.map((x) => x.eventsPerSec), 'events/s'),
-        handlerCallsPerSec: metric(r.map((x) => x.callsPerSec), 'calls/s'),
+        eventsPerSec: metric(
+          r.map((x) => x.eventsPerSec),
+          'events/s',
+        ),
+        handlerCallsPerSec: metric(
+          r.map((x) => x.callsPerSec),
+          'calls/s',
+        ),
         overheadNsPerEvent: metric(
           r.map((x, i) => ((x.seconds - results[floor][i].seconds) / count) * 1e9),
           'ns/event',
         ),
       };
     }
-    const ratios = contenders
-      .slice(1, -1)
-      .map((c) => ratio(c.name, 'events/s', ratiosPerRound(results, ours, c.name, (x) => x.eventsPerSec), TARGETS[c.name]));
+    const ratios = contenders.slice(1, -1).map((c) =>
+      ratio(
+        c.name,
+        'events/s',
+        ratiosPerRound(results, ours, c.name, (x) => x.eventsPerSec),
+        TARGETS[c.name],
+      ),
+    );
 
     printMetrics(summary, ['eventsPerSec', 'handlerCallsPerSec', 'overheadNsPerEvent']);
     console.log('');

@@ -33,10 +33,14 @@ interface PassMetrics {
 }
 
 async function measure(key: string, count: number, runs: number): Promise<PassMetrics> {
-  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', '@swc-node/register/esm-register', CHILD, key, String(count), String(runs)], {
-    maxBuffer: 16 * MB,
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['--expose-gc', '--import', '@swc-node/register/esm-register', CHILD, key, String(count), String(runs)],
+    {
+      maxBuffer: 16 * MB,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
+  );
   const report = JSON.parse(stdout.trim().split('\n').pop() as string) as ChildReport;
   const last = report.rssAfter.length - 1;
   if (!report.perRunPeak) console.log('  (per-run peak unavailable: using the process-wide maxRSS, which includes building the events)');
@@ -59,7 +63,9 @@ export const memorySuite: BenchSuite = {
     const count = envInt('BENCH_MEMORY_EVENTS', 100_000);
     const runs = envInt('BENCH_MEMORY_RUNS', 10);
     const rounds = envInt('BENCH_MEMORY_ROUNDS', 5);
-    banner(`memory: ${count.toLocaleString('en-US')} events per run, ${runs} runs per process, ${rounds} processes per contender (alternating)`);
+    banner(
+      `memory: ${count.toLocaleString('en-US')} events per run, ${runs} runs per process, ${rounds} processes per contender (alternating)`,
+    );
     const keys = Object.keys(CONTENDER_FACTORIES);
     const names: Record<string, string> = {};
     const contenders: Contender<PassMetrics>[] = keys.map((key) => ({
@@ -75,27 +81,49 @@ export const memorySuite: BenchSuite = {
       warmupRounds: 0,
       onPass: (round, key, m) => {
         const p = m as PassMetrics;
-        console.log(`  round ${round}  ${key.padEnd(10)} peak ${p.peakMb.toFixed(0)} MB (+${p.peakAboveBaselineMb.toFixed(0)}), RSS after 1: ${p.rssAfter1Mb.toFixed(0)} MB, after ${runs}: ${p.rssAfterLastMb.toFixed(0)} MB`);
+        console.log(
+          `  round ${round}  ${key.padEnd(10)} peak ${p.peakMb.toFixed(0)} MB (+${p.peakAboveBaselineMb.toFixed(0)}), RSS after 1: ${p.rssAfter1Mb.toFixed(0)} MB, after ${runs}: ${p.rssAfterLastMb.toFixed(0)} MB`,
+        );
       },
     });
     const summary: SuiteResult['contenders'] = {};
     for (const key of keys) {
       const r = results[key];
       summary[names[key]] = {
-        peakRssMb: metric(r.map((x) => x.peakMb), 'MB'),
-        peakAboveBaselineMb: metric(r.map((x) => x.peakAboveBaselineMb), 'MB'),
-        rssAfter1Mb: metric(r.map((x) => x.rssAfter1Mb), 'MB'),
-        [`rssAfter${runs}Mb`]: metric(r.map((x) => x.rssAfterLastMb), 'MB'),
-        rssGrowthMb: metric(r.map((x) => x.rssGrowthMb), 'MB'),
-        heapGrowthMb: metric(r.map((x) => x.heapGrowthMb), 'MB'),
+        peakRssMb: metric(
+          r.map((x) => x.peakMb),
+          'MB',
+        ),
+        peakAboveBaselineMb: metric(
+          r.map((x) => x.peakAboveBaselineMb),
+          'MB',
+        ),
+        rssAfter1Mb: metric(
+          r.map((x) => x.rssAfter1Mb),
+          'MB',
+        ),
+        [`rssAfter${runs}Mb`]: metric(
+          r.map((x) => x.rssAfterLastMb),
+          'MB',
+        ),
+        rssGrowthMb: metric(
+          r.map((x) => x.rssGrowthMb),
+          'MB',
+        ),
+        heapGrowthMb: metric(
+          r.map((x) => x.heapGrowthMb),
+          'MB',
+        ),
       };
     }
     // Lower memory is better, so the ratio is competitor / ours (higher still favours ours).
-    const ratios = keys
-      .slice(1, -1)
-      .map((key) =>
-        ratio(names[key], 'peak RSS above baseline, competitor/ours', ratiosPerRound(results, key, 'ours', (x) => x.peakAboveBaselineMb)),
-      );
+    const ratios = keys.slice(1, -1).map((key) =>
+      ratio(
+        names[key],
+        'peak RSS above baseline, competitor/ours',
+        ratiosPerRound(results, key, 'ours', (x) => x.peakAboveBaselineMb),
+      ),
+    );
     printMetrics(summary, ['peakRssMb', 'peakAboveBaselineMb', 'rssGrowthMb', 'heapGrowthMb']);
     console.log('');
     printRatios(ratios);
