@@ -121,7 +121,10 @@ export class EventCodec {
         .getTargetValidationMetadatas(cls, '', true, false)
         .filter((rule) => rule.propertyName === key);
       if (designType === Date || rules.some((rule) => rule.name === IS_DATE)) kind = 'date';
-      else if (!PLAIN_TYPES.has(designType) || rules.some((rule) => rule.type === ValidationTypes.NESTED_VALIDATION)) kind = 'shaped';
+      // An array holds classes only when its elements are declared nested (@ValidateNested()
+      // @Type(() => X)); a plain array of JSON values needs no class-transformer pass.
+      else if ((designType !== Array && !PLAIN_TYPES.has(designType)) || rules.some((rule) => rule.type === ValidationTypes.NESTED_VALIDATION))
+        kind = 'shaped';
       else kind = 'plain';
       fields.set(key, kind);
     }
