@@ -2,14 +2,22 @@ import { validateSync, type ValidationError } from 'class-validator';
 import { EventValidationError, type FieldViolation } from '../errors/event-validation.error.js';
 import type { DomainEvent } from './domain-event.js';
 
+const validated = new WeakSet<object>();
+
 /**
  * Checks an event's payload against its class-validator rules and throws one
  * EventValidationError listing every violated field (nested ones as `items.0.sku`).
  * A class without decorated fields is valid.
  */
 export function validateEvent(event: DomainEvent, context?: string): void {
+  // Events are frozen once built, so a passed check stays passed: repository.save() and the
+  // broker publish that follows it validate each event once, not twice.
+  if (validated.has(event)) return;
   const errors = validateSync(event, { forbidUnknownValues: false });
-  if (errors.length === 0) return;
+  if (errors.length === 0) {
+    if (Object.isFrozen(event)) validated.add(event);
+    return;
+  }
   throw new EventValidationError(event.eventType, flatten(errors), context);
 }
 

@@ -95,4 +95,13 @@ describe('validateEvent', () => {
     expect(() => validateEvent(event)).not.toThrow();
     expect(() => validateEvent(new EvNothingDecorated({ aggregateId: randomUUID() } as never))).not.toThrow();
   });
+
+  it('validates an event again and again with the same result (only passes are remembered)', () => {
+    const valid = order();
+    validateEvent(valid);
+    expect(() => validateEvent(valid)).not.toThrow();
+    const invalid = order({ customerName: 7 });
+    expect(() => validateEvent(invalid)).toThrow(EventValidationError);
+    expect(() => validateEvent(invalid)).toThrow(EventValidationError);
+  });
 });
