@@ -3,7 +3,7 @@ import { IsInt } from 'class-validator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DomainEvent, EventRegistry, RegisterEvent, type KafkaEventBus } from '../../../lib/index.js';
 import { waitFor } from '../../support/wait-for.js';
-import { KafkaTestClient, makeKafkaBus, partitionOf, quietLogger, uniqueName, useKafkaBroker } from './kafka-test-utils.js';
+import { KafkaTestScope, partitionOf, quietLogger, uniqueName, useKafkaBroker } from './kafka-test-utils.js';
 
 const registry = new EventRegistry();
 
@@ -34,27 +34,12 @@ function firstSeenOrder(log: Array<{ aggregateId: string; version: number }>): M
 }
 
 describe.skipIf(!available)('KafkaEventBus consumer groups', () => {
-  const raw = new KafkaTestClient();
-  const prefixes: string[] = [];
-  const buses: KafkaEventBus[] = [];
+  const scope = new KafkaTestScope('group', () => ({ partitions: PARTITIONS }), { registry, logger: quietLogger });
+  const raw = scope.raw;
+  const bus = (topicPrefix: string, config: Record<string, unknown> = {}): KafkaEventBus => scope.bus(topicPrefix, config);
+  const prefix = (name: string): string => scope.prefix(name);
 
-  function bus(prefix: string, config: Record<string, unknown> = {}): KafkaEventBus {
-    const created = makeKafkaBus({ topicPrefix: prefix, partitions: PARTITIONS, ...config }, { registry, logger: quietLogger() });
-    buses.push(created);
-    return created;
-  }
-
-  function prefix(label: string): string {
-    const name = uniqueName(`group-${label}`);
-    prefixes.push(name);
-    return name;
-  }
-
-  afterAll(async () => {
-    await Promise.all(buses.map((b) => b.shutdown(5_000)));
-    await raw.deleteTopics(prefixes);
-    await raw.close();
-  });
+  afterAll(() => scope.cleanup());
 
   it('keeps per-aggregate order across two consumers of one group (4 partitions)', async () => {
     const topicPrefix = prefix('order');

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EventSourcingError, type KafkaEventBus } from '../../../lib/index.js';
 import { waitFor } from '../../support/wait-for.js';
 import { crashRegistry, ParcelScanned } from './fixtures/crash-events.js';
-import { KafkaTestClient, makeKafkaBus, partitionOf, uniqueName, useKafkaBroker } from './kafka-test-utils.js';
+import { KafkaTestScope, partitionOf, uniqueName, useKafkaBroker } from './kafka-test-utils.js';
 
 const available = await useKafkaBroker();
 
@@ -12,27 +12,11 @@ function parcels(count: number): ParcelScanned[] {
 }
 
 describe.skipIf(!available)('KafkaEventBus replayFrom, topic info and DLQ maintenance', () => {
-  const raw = new KafkaTestClient();
-  const prefixes: string[] = [];
-  const buses: KafkaEventBus[] = [];
+  const scope = new KafkaTestScope('replay', () => ({ partitions: 2, consumerGroup: uniqueName('g') }), { registry: crashRegistry });
+  const bus = (topicPrefix: string, config: Record<string, unknown> = {}): KafkaEventBus => scope.bus(topicPrefix, config);
+  const prefix = (name: string): string => scope.prefix(name);
 
-  function bus(topicPrefix: string, config: Record<string, unknown> = {}): KafkaEventBus {
-    const created = makeKafkaBus({ topicPrefix, partitions: 2, consumerGroup: uniqueName('g'), ...config }, { registry: crashRegistry });
-    buses.push(created);
-    return created;
-  }
-
-  function prefix(label: string): string {
-    const name = uniqueName(`replay-${label}`);
-    prefixes.push(name);
-    return name;
-  }
-
-  afterAll(async () => {
-    await Promise.all(buses.map((b) => b.shutdown(5_000)));
-    await raw.deleteTopics(prefixes);
-    await raw.close();
-  });
+  afterAll(() => scope.cleanup());
 
   it('re-reads history from a timestamp, then from explicit partition offsets', async () => {
     const topicPrefix = prefix('history');

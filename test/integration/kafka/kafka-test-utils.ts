@@ -221,3 +221,41 @@ export function partitionOf(key: string, partitions: number): number {
   }));
   return Partitioners.DefaultPartitioner()({ topic: 'any', partitionMetadata, message: { key, value: null } });
 }
+
+/**
+ * The buses and topics one test file creates: `bus()` builds a bus with the file's defaults
+ * (a function, so each bus can get a fresh consumer group), `prefix()` names a topic prefix,
+ * and `cleanup()` (for afterAll) shuts the buses down and deletes the topics.
+ */
+export class KafkaTestScope {
+  readonly raw = new KafkaTestClient();
+  private readonly prefixes: string[] = [];
+  private readonly buses: KafkaEventBus[] = [];
+
+  constructor(
+    private readonly label: string,
+    private readonly defaults: () => KafkaEventBusConfig,
+    private readonly options: { registry?: EventRegistry; logger?: () => EventSourcingLogger } = {},
+  ) {}
+
+  bus(topicPrefix: string, config: Record<string, unknown> = {}): KafkaEventBus {
+    const created = makeKafkaBus(
+      { topicPrefix, ...this.defaults(), ...config },
+      { registry: this.options.registry, logger: this.options.logger?.() },
+    );
+    this.buses.push(created);
+    return created;
+  }
+
+  prefix(label: string): string {
+    const name = uniqueName(`${this.label}-${label}`);
+    this.prefixes.push(name);
+    return name;
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.buses.map((b) => b.shutdown(5_000)));
+    await this.raw.deleteTopics(this.prefixes);
+    await this.raw.close();
+  }
+}

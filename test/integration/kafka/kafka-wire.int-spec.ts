@@ -3,7 +3,7 @@ import { IsNumber, IsString } from 'class-validator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DomainEvent, EventCodec, EventRegistry, RegisterEvent, type KafkaEventBus } from '../../../lib/index.js';
 import { waitFor } from '../../support/wait-for.js';
-import { KafkaTestClient, makeKafkaBus, readRawRecords, uniqueName, useKafkaBroker } from './kafka-test-utils.js';
+import { KafkaTestScope, readRawRecords, uniqueName, useKafkaBroker } from './kafka-test-utils.js';
 
 /** eventsource-py's recording: what its KafkaEventBus passed to AIOKafkaProducer.send(). */
 interface RecordedRecord {
@@ -48,30 +48,12 @@ function toMilliseconds(isoformat: string): string {
 }
 
 describe.skipIf(!available)('KafkaEventBus wire format (eventsource-py interop)', () => {
-  const raw = new KafkaTestClient();
-  const prefixes: string[] = [];
-  const buses: KafkaEventBus[] = [];
+  const scope = new KafkaTestScope('wire', () => ({ consumerGroup: uniqueName('g'), payloadNaming: 'snake_case' }), { registry });
+  const raw = scope.raw;
+  const bus = (topicPrefix: string, config: Record<string, unknown> = {}): KafkaEventBus => scope.bus(topicPrefix, config);
+  const prefix = (name: string): string => scope.prefix(name);
 
-  function bus(prefix: string, config: Record<string, unknown> = {}): KafkaEventBus {
-    const created = makeKafkaBus(
-      { topicPrefix: prefix, consumerGroup: uniqueName('g'), payloadNaming: 'snake_case', ...config },
-      { registry },
-    );
-    buses.push(created);
-    return created;
-  }
-
-  function prefix(label: string): string {
-    const name = uniqueName(`wire-${label}`);
-    prefixes.push(name);
-    return name;
-  }
-
-  afterAll(async () => {
-    await Promise.all(buses.map((b) => b.shutdown(5_000)));
-    await raw.deleteTopics(prefixes);
-    await raw.close();
-  });
+  afterAll(() => scope.cleanup());
 
   it('publishes records like eventsource-py: key, header names, order and format, body', async () => {
     const topicPrefix = prefix('out');
