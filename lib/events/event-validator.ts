@@ -1,5 +1,6 @@
 import { validateSync, type ValidationError } from 'class-validator';
 import { EventValidationError, type FieldViolation } from '../errors/event-validation.error.js';
+import { provenValid } from './compiled-validator.js';
 import type { DomainEvent } from './domain-event.js';
 
 const validated = new WeakSet<object>();
@@ -13,6 +14,10 @@ export function validateEvent(event: DomainEvent, context?: string): void {
   // Events are frozen once built, so a passed check stays passed: repository.save() and the
   // broker publish that follows it validate each event once, not twice.
   if (validated.has(event)) return;
+  if (provenValid(event)) {
+    if (Object.isFrozen(event)) validated.add(event);
+    return;
+  }
   const errors = validateSync(event, { forbidUnknownValues: false });
   if (errors.length === 0) {
     if (Object.isFrozen(event)) validated.add(event);
