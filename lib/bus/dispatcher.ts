@@ -2,6 +2,7 @@ import type { DomainEvent } from '../events/domain-event.js';
 import { EventSourcingError } from '../errors/event-sourcing.error.js';
 import { toError, type EventSourcingLogger } from '../utils/logger.util.js';
 import type { EventBusStats } from './bus-stats.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import type { HandlerEntry } from './handler.js';
 
 export interface HandlerErrorInfo {
@@ -30,8 +31,8 @@ export class HandlerTimeoutError extends EventSourcingError {
 
 interface RunningHandler {
   entry: HandlerEntry;
+  result: PromiseLike<unknown>;
   settled: boolean;
-  promise: Promise<void>;
 }
 
 const NO_FAILURES: readonly HandlerFailure[] = Object.freeze([]);
@@ -50,6 +51,8 @@ export class Dispatcher {
     private readonly handlerTimeoutMs = 0,
   ) {}
 
+  private deadlines?: DeadlineQueue;
+
   run(event: DomainEvent, entries: readonly HandlerEntry[], attempt = 1, willRetry = false): readonly HandlerFailure[] | Promise<readonly HandlerFailure[]> {
     let running: RunningHandler[] | undefined;
     let failures: HandlerFailure[] | undefined;
@@ -60,22 +63,9 @@ export class Dispatcher {
     };
     for (const entry of entries) {
       try {
-        const result = entry.invoke(event) as Promise<unknown> | undefined;
+        const result = entry.invoke(event) as PromiseLike<unknown> | undefined;
         if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-          const handler: RunningHandler = { entry, settled: false, promise: undefined as never };
-          handler.promise = Promise.resolve(result).then(
-            () => {
-              if (handler.settled) return;
-              handler.settled = true;
-              this.stats.handlersInvoked++;
-            },
-            (error: unknown) => {
-              if (handler.settled) return;
-              handler.settled = true;
-              fail(entry, error);
-            },
-          );
-          (running ??= []).push(handler);
+          (running ??= []).push({ entry, result, settled: false });
         } else {
           this.stats.handlersInvoked++;
         }
@@ -84,25 +74,43 @@ export class Dispatcher {
       }
     }
     if (!running) return failures ?? NO_FAILURES;
-    const all = Promise.all(running.map((handler) => handler.promise));
-    const done = this.handlerTimeoutMs > 0 ? this.withTimeout(all, running, fail) : all;
-    return done.then(() => failures ?? NO_FAILURES);
+    return this.settle(running, fail).then(() => failures ?? NO_FAILURES);
   }
 
-  /** One timer per event: handlers still running when it fires count as failed; late results are ignored. */
-  private withTimeout(all: Promise<unknown>, running: RunningHandler[], fail: (entry: HandlerEntry, error: unknown) => void): Promise<unknown> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        for (const handler of running) {
-          if (handler.settled) continue;
-          handler.settled = true;
-          fail(handler.entry, new HandlerTimeoutError(handler.entry.name, this.handlerTimeoutMs));
-        }
+  /**
+   * One promise for all running handlers of an event, resolved when the last one settled or at
+   * handlerTimeoutMs, when those still running count as failed (their late results are ignored).
+   */
+  private settle(running: RunningHandler[], fail: (entry: HandlerEntry, error: unknown) => void): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let open = running.length;
+      const deadline =
+        this.handlerTimeoutMs > 0
+          ? (this.deadlines ??= new DeadlineQueue(this.handlerTimeoutMs)).add(() => {
+              for (const handler of running) {
+                if (handler.settled) continue;
+                handler.settled = true;
+                fail(handler.entry, new HandlerTimeoutError(handler.entry.name, this.handlerTimeoutMs));
+              }
+              resolve();
+            })
+          : undefined;
+      const settled = (handler: RunningHandler, error?: unknown, failed = false) => {
+        if (handler.settled) return;
+        handler.settled = true;
+        if (failed) fail(handler.entry, error);
+        else this.stats.handlersInvoked++;
+        if (--open > 0) return;
+        deadline?.cancel();
         resolve();
-      }, this.handlerTimeoutMs);
+      };
+      for (const handler of running) {
+        Promise.resolve(handler.result).then(
+          () => settled(handler),
+          (error: unknown) => settled(handler, error, true),
+        );
+      }
     });
-    return Promise.race([all, timeout]).finally(() => clearTimeout(timer));
   }
 
   private report(event: DomainEvent, failure: HandlerFailure, attempt: number, willRetry: boolean): void {

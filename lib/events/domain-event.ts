@@ -106,7 +106,6 @@ export abstract class DomainEvent<Self = any> {
     const init = data as BaseEventInit & Record<string, unknown>;
     const violations: FieldViolation[] = [];
     const self = this as unknown as Record<string | symbol, unknown>;
-    Object.defineProperty(this, EVENT_BRAND, { value: true });
     self.eventId = init.eventId === undefined ? randomUUID() : check(violations, 'eventId', init.eventId, isUuid, 'isUuid', 'must be a UUID string');
     self.eventType = meta.typeName;
     self.eventVersion = positiveInt(violations, 'eventVersion', init.eventVersion ?? 1);
@@ -176,6 +175,10 @@ export abstract class DomainEvent<Self = any> {
     return init;
   }
 }
+
+// On the prototype, not on each instance: defining a symbol property per event changes its
+// shape and costs more than the rest of the base fields together.
+Object.defineProperty(DomainEvent.prototype, EVENT_BRAND, { value: true });
 
 /** Own payload keys of an event instance (declared fields that hold a value). */
 export function payloadKeys(event: object): string[] {

@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { IS_DATE, ValidationTypes, getMetadataStorage } from 'class-validator';
 import { EventValidationError } from '../errors/event-validation.error.js';
 import { globalState } from '../utils/global-state.util.js';
-import { BASE_FIELDS, type DomainEvent } from './domain-event.js';
+import { BASE_FIELD_NAMES, BASE_FIELDS, type DomainEvent } from './domain-event.js';
 import type { EventClass } from './event-metadata.js';
 import { getEventRegistry, type EventRegistry } from './event-registry.js';
 import { validateEvent } from './event-validator.js';
@@ -65,10 +65,26 @@ export class EventCodec {
   }
 
   fromBody(body: Record<string, unknown>, cls: EventClass, context?: string): DomainEvent {
-    const { base, payload } = this.split(body);
+    // One constructor argument built in one pass: base fields under their camelCase names,
+    // payload fields as declared, then Dates and nested classes revived in place.
+    const init: Record<string, unknown> = {};
+    let shaped: string[] | undefined;
+    for (const key in body) {
+      const value = body[key];
+      const camel = WIRE_BASE.get(key);
+      if (camel !== undefined) {
+        if (camel !== 'eventType' && value !== undefined) init[camel] = value;
+        continue;
+      }
+      const name = this.snakeCase ? toCamel(key) : key;
+      // A payload key spelled like a base field never overrides the base field.
+      if (BASE_FIELD_NAMES.has(name)) continue;
+      init[name] = value;
+      if (this.fieldKind(cls, name) !== 'plain') (shaped ??= []).push(name);
+    }
+    if (shaped) this.revive(cls, init, shaped);
     const Ctor = cls as unknown as new (init: unknown) => DomainEvent;
-    // Object.assign, not spread: V8 takes a slow path for {...a, ...b} on these shapes (~20 µs).
-    const event = new Ctor(Object.assign({}, this.revive(cls, payload), base));
+    const event = new Ctor(init);
     validateEvent(event, context);
     return event;
   }
@@ -84,22 +100,19 @@ export class EventCodec {
     return { base, payload };
   }
 
-  /** Turns JSON values back into Dates and nested classes where the payload class declares them. */
-  private revive(cls: EventClass, payload: Record<string, unknown>): Record<string, unknown> {
-    const keys = Object.keys(payload).filter((key) => this.fieldKind(cls, key) !== 'plain');
-    if (keys.length === 0) return payload;
+  /** Turns JSON values of `keys` back into Dates and nested classes, as the payload class declares them. */
+  private revive(cls: EventClass, init: Record<string, unknown>, keys: readonly string[]): void {
     const state = globalState();
     state.blankConstruction = true;
     let shaped: Record<string, unknown>;
     try {
-      const picked = Object.fromEntries(keys.map((key) => [key, payload[key]]));
+      const picked: Record<string, unknown> = {};
+      for (const key of keys) picked[key] = init[key];
       shaped = plainToInstance(cls as never, picked) as Record<string, unknown>;
     } finally {
       state.blankConstruction = false;
     }
-    const out = Object.assign({}, payload);
-    for (const key of keys) out[key] = this.fieldKind(cls, key) === 'date' ? toDateIfValid(shaped[key]) : shaped[key];
-    return out;
+    for (const key of keys) init[key] = this.fieldKind(cls, key) === 'date' ? toDateIfValid(shaped[key]) : shaped[key];
   }
 
   /**

@@ -34,8 +34,8 @@ class EvenNumber implements ValidatorConstraintInterface {
 @ValidatorConstraint({ name: 'truthyYes' })
 class TruthyYes implements ValidatorConstraintInterface {
   // class-validator counts any truthy result as a pass.
-  validate(value: unknown): unknown {
-    return value === 'yes' ? 'ok' : 0;
+  validate(value: unknown): boolean {
+    return (value === 'yes' ? 'ok' : 0) as unknown as boolean;
   }
 }
 

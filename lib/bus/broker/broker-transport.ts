@@ -77,8 +77,10 @@ export interface ConsumerSink {
    * batch is settled (Kafka) awaits these promises; others (Redis, RabbitMQ) need not.
    */
   deliver(message: IncomingMessage): Promise<void>;
-  /** Resolves when the core can take another message (fewer than `concurrency` in flight). */
+  /** Resolves when the core can take another message (its buffer is not full). */
   ready(): Promise<void>;
+  /** True when ready() would resolve at once: lets a transport skip a promise per message. */
+  hasRoom(): boolean;
   /** Same as TransportContext.reconnected (kept for transports that report from the consumer). */
   reconnected(detail: string): void;
 }

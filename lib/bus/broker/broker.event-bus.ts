@@ -136,6 +136,12 @@ export abstract class BrokerEventBus<TConfig extends ResolvedBrokerBusConfig = R
     await this.send(messages);
   }
 
+  override getStats(): BrokerEventBusStats {
+    const stats = super.getStats();
+    const last = this.processor.lastConsumeMs;
+    return { ...stats, lastConsumeAt: last === 0 ? null : new Date(last) };
+  }
+
   async whenIdle(): Promise<void> {
     await this.backgroundIdle();
     await this.scheduler.idle();
@@ -198,6 +204,7 @@ export abstract class BrokerEventBus<TConfig extends ResolvedBrokerBusConfig = R
     return {
       deliver: (message: IncomingMessage) =>
         this.scheduler.schedule(message.orderingKey, (slot) => this.processor.process(message, slot)),
+      hasRoom: () => this.scheduler.hasRoom(),
       ready: () => this.scheduler.ready(),
       reconnected: (detail: string) => this.reconnected(detail),
     };

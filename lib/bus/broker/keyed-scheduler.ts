@@ -12,7 +12,7 @@ export interface TaskSlot {
 }
 
 interface QueuedTask {
-  run: (slot: TaskSlot) => Promise<void>;
+  run: (slot: TaskSlot) => void | Promise<void>;
   done: () => void;
 }
 
@@ -28,6 +28,8 @@ export class KeyedScheduler {
   private readonly timers = new Map<NodeJS.Timeout, (resumed: boolean) => void>();
   private readonly capacityWaiters: Array<() => void> = [];
   private readonly idleWaiters: Array<() => void> = [];
+  /** Pausing needs nothing from the task, so every task shares one slot. */
+  private readonly slot: TaskSlot = { pause: (ms) => this.pause(ms) };
 
   constructor(
     private readonly concurrency: number,
@@ -35,7 +37,7 @@ export class KeyedScheduler {
   ) {}
 
   /** Queues a task; the promise resolves when it finished. Tasks must not reject. */
-  schedule(key: string | undefined, run: (slot: TaskSlot) => Promise<void>): Promise<void> {
+  schedule(key: string | undefined, run: (slot: TaskSlot) => void | Promise<void>): Promise<void> {
     const queueKey = key ?? `\u0000unkeyed:${this.unkeyed++}`;
     this.buffered++;
     return new Promise<void>((done) => {
@@ -48,6 +50,11 @@ export class KeyedScheduler {
       this.readyKeys.push(queueKey);
       this.pump();
     });
+  }
+
+  /** True when another message can be taken now (ready() would resolve at once). */
+  hasRoom(): boolean {
+    return this.hasCapacity();
   }
 
   /** Resolves when there is room for more messages. */
@@ -98,21 +105,29 @@ export class KeyedScheduler {
 
   private startHead(key: string): void {
     const task = (this.queues.get(key) as QueuedTask[])[0];
-    const slot: TaskSlot = { pause: (ms) => this.pause(ms) };
-    void task
-      .run(slot)
-      .catch(() => undefined)
-      .finally(() => {
-        this.running--;
-        this.buffered--;
-        task.done();
-        const queue = this.queues.get(key) as QueuedTask[];
-        queue.shift();
-        if (queue.length > 0) this.readyKeys.push(key);
-        else this.queues.delete(key);
-        this.pump();
-        this.notify();
-      });
+    const finish = () => this.finish(key, task);
+    let result: void | Promise<void>;
+    try {
+      result = task.run(this.slot);
+    } catch {
+      result = undefined;
+    }
+    // A task that settled synchronously finishes on the next microtask, like an async one,
+    // so a long run of synchronous tasks cannot recurse through pump().
+    if (result) result.then(finish, finish);
+    else queueMicrotask(finish);
+  }
+
+  private finish(key: string, task: QueuedTask): void {
+    this.running--;
+    this.buffered--;
+    task.done();
+    const queue = this.queues.get(key) as QueuedTask[];
+    queue.shift();
+    if (queue.length > 0) this.readyKeys.push(key);
+    else this.queues.delete(key);
+    this.pump();
+    this.notify();
   }
 
   private async pause(ms: number): Promise<boolean> {

@@ -30,95 +30,119 @@ interface ProcessorDeps {
  * retry only the failed handlers on a timer, then ack or dead-letter.
  */
 export class MessageProcessor {
+  /** Epoch ms of the last consumed message (0: none yet); getStats() turns it into a Date. */
+  lastConsumeMs = 0;
+
   constructor(private readonly deps: ProcessorDeps) {}
 
-  async process(message: IncomingMessage, slot: TaskSlot): Promise<void> {
+  /**
+   * Settles one message. Stays synchronous up to the handlers, and returns the ack's promise
+   * directly when they succeed at the first attempt: per message this is the hot path.
+   */
+  process(message: IncomingMessage, slot: TaskSlot): Promise<void> {
     const { stats, config } = this.deps;
     stats.eventsConsumed++;
-    stats.lastConsumeAt = new Date();
+    this.lastConsumeMs = Date.now();
     // Redelivered after a crash, reclaim or restart: the broker had it pending for someone.
     if (message.redelivered) stats.messagesRecovered++;
     if (message.sizeBytes > config.maxPayloadBytes) {
       return this.deadLetter(message, 'deserialization_error', 'PayloadTooLargeError', `Message of ${message.sizeBytes} bytes exceeds maxPayloadBytes=${config.maxPayloadBytes}`);
     }
-    const event = await this.decode(message);
-    if (!event) return;
+    let event: DomainEvent;
+    try {
+      event = this.deps.codec.decode(message.body, `message ${message.id}`);
+    } catch (error) {
+      return this.undecodable(message, error, slot);
+    }
+    return this.dispatch(message, event, slot);
+  }
+
+  private dispatch(message: IncomingMessage, event: DomainEvent, slot: TaskSlot): Promise<void> {
+    const { dispatcher, retry, stats } = this.deps;
     const handlers = this.deps.subscribers.handlersFor(event.eventType);
     if (handlers.length === 0) {
       stats.eventsSkipped++;
       return this.ack(message);
     }
-    await this.dispatchWithRetries(message, event, handlers, slot);
-  }
-
-  /** Returns the event, or settles the message (dead letter / skip) and returns undefined. */
-  private async decode(message: IncomingMessage): Promise<DomainEvent | undefined> {
-    const { codec, subscribers, config, stats } = this.deps;
-    const context = `message ${message.id}`;
-    try {
-      return codec.decode(message.body, context);
-    } catch (error) {
-      if (!(error instanceof EventTypeNotFoundError)) {
-        const cause = toError(error);
-        await this.deadLetter(message, 'deserialization_error', cause.name, cause.message);
-        return undefined;
-      }
-      if (subscribers.wildcardCount() > 0) {
-        try {
-          return codec.decodeOrUnknown(message.body, context);
-        } catch (inner) {
-          const cause = toError(inner);
-          await this.deadLetter(message, 'deserialization_error', cause.name, cause.message);
-          return undefined;
-        }
-      }
-      if (config.onUnknownEventType === 'skip') {
-        stats.eventsSkipped++;
-        await this.ack(message);
-        return undefined;
-      }
-      await this.deadLetter(message, 'unknown_event_type', error.name, error.message);
-      return undefined;
-    }
-  }
-
-  private async dispatchWithRetries(message: IncomingMessage, event: DomainEvent, handlers: readonly HandlerEntry[], slot: TaskSlot): Promise<void> {
-    const { dispatcher, retry, stats, transport } = this.deps;
-    let pending = handlers;
-    const firstAttempt = (message.previousAttempts ?? 0) + 1;
-    if (!retry.willRetry(firstAttempt - 1) && firstAttempt > 1) {
+    const attempt = (message.previousAttempts ?? 0) + 1;
+    if (attempt > 1 && !retry.willRetry(attempt - 1)) {
       // Delivered more often than the retry budget allows (e.g. it crashed the consumer each
       // time): dead-letter without running it again.
       stats.eventsProcessedFailed++;
-      const detail = `Delivered ${firstAttempt - 1} time(s) before without being acknowledged`;
-      return this.deadLetter(message, 'max_retries_exceeded', 'RedeliveryLimitExceeded', detail, firstAttempt - 1, [], event);
+      const detail = `Delivered ${attempt - 1} time(s) before without being acknowledged`;
+      return this.deadLetter(message, 'max_retries_exceeded', 'RedeliveryLimitExceeded', detail, attempt - 1, [], event);
     }
-    for (let attempt = firstAttempt; ; attempt++) {
-      const willRetry = retry.willRetry(attempt);
-      const failures: readonly HandlerFailure[] = await dispatcher.run(event, pending, attempt, willRetry);
-      if (failures.length === 0) {
-        stats.eventsProcessedSuccess++;
-        return this.ack(message);
-      }
-      if (!willRetry) {
+    const outcome = dispatcher.run(event, handlers, attempt, retry.willRetry(attempt));
+    if (Array.isArray(outcome)) return this.afterAttempt(message, event, slot, attempt, outcome as readonly HandlerFailure[]);
+    return (outcome as Promise<readonly HandlerFailure[]>).then((failures) => this.afterAttempt(message, event, slot, attempt, failures));
+  }
+
+  private afterAttempt(message: IncomingMessage, event: DomainEvent, slot: TaskSlot, attempt: number, failures: readonly HandlerFailure[]): Promise<void> {
+    if (failures.length === 0) {
+      this.deps.stats.eventsProcessedSuccess++;
+      return this.ack(message);
+    }
+    return this.retryFailed(message, event, slot, attempt, failures);
+  }
+
+  /** Runs only the failed handlers again after each backoff, until they pass or the budget is spent. */
+  private async retryFailed(message: IncomingMessage, event: DomainEvent, slot: TaskSlot, attempt: number, failures: readonly HandlerFailure[]): Promise<void> {
+    const { dispatcher, retry, stats, transport } = this.deps;
+    for (;;) {
+      if (!retry.willRetry(attempt)) {
         stats.eventsProcessedFailed++;
         const last = failures[failures.length - 1].error;
         return this.deadLetter(message, 'max_retries_exceeded', last.name, last.message, attempt - 1, failures.map((f) => f.entry.name), event);
       }
       stats.messagesRetried++;
-      pending = failures.map((failure) => failure.entry);
+      const pending = failures.map((failure) => failure.entry);
       await transport.keepAlive?.(message).catch((error: unknown) => this.deps.logger.warn(`Could not refresh ${message.id} while it waits for a retry`, toError(error).message));
       // The wait gives up the concurrency slot but keeps the aggregate's place in line.
       if (!(await slot.pause(retry.delayAfter(attempt)))) return; // stopping: left unacked, redelivered later
+      attempt++;
+      failures = await dispatcher.run(event, pending, attempt, retry.willRetry(attempt));
+      if (failures.length === 0) {
+        stats.eventsProcessedSuccess++;
+        return this.ack(message);
+      }
     }
   }
 
-  private async ack(message: IncomingMessage): Promise<void> {
-    try {
-      await this.deps.transport.ack(message);
-    } catch (error) {
-      this.deps.logger.error(`Could not ack ${message.id}; the broker will redeliver it`, toError(error).stack);
+  /** Dead-letters (or skips) a message that did not decode into an event; a wildcard still gets an unknown type. */
+  private undecodable(message: IncomingMessage, error: unknown, slot: TaskSlot): Promise<void> {
+    const { codec, subscribers, config, stats } = this.deps;
+    if (!(error instanceof EventTypeNotFoundError)) {
+      const cause = toError(error);
+      return this.deadLetter(message, 'deserialization_error', cause.name, cause.message);
     }
+    if (subscribers.wildcardCount() > 0) {
+      let event: DomainEvent;
+      try {
+        event = codec.decodeOrUnknown(message.body, `message ${message.id}`);
+      } catch (inner) {
+        const cause = toError(inner);
+        return this.deadLetter(message, 'deserialization_error', cause.name, cause.message);
+      }
+      return this.dispatch(message, event, slot);
+    }
+    if (config.onUnknownEventType === 'skip') {
+      stats.eventsSkipped++;
+      return this.ack(message);
+    }
+    return this.deadLetter(message, 'unknown_event_type', error.name, error.message);
+  }
+
+  private ack(message: IncomingMessage): Promise<void> {
+    try {
+      return this.deps.transport.ack(message).catch((error: unknown) => this.ackFailed(message, error));
+    } catch (error) {
+      this.ackFailed(message, error);
+      return Promise.resolve();
+    }
+  }
+
+  private ackFailed(message: IncomingMessage, error: unknown): void {
+    this.deps.logger.error(`Could not ack ${message.id}; the broker will redeliver it`, toError(error).stack);
   }
 
   private async deadLetter(

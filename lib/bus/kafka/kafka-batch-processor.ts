@@ -61,8 +61,10 @@ export class KafkaBatchProcessor {
     try {
       for (const message of batch.messages) {
         if (work.interrupted || !payload.isRunning() || payload.isStale()) break;
-        await Promise.race([this.sink.ready(), work.whenInterrupted()]);
-        if (work.interrupted) break;
+        if (!this.sink.hasRoom()) {
+          await Promise.race([this.sink.ready(), work.whenInterrupted()]);
+          if (work.interrupted) break;
+        }
         const incoming = toIncomingMessage(batch.topic, batch.partition, message);
         this.batchOf.set(incoming, work);
         work.track(message.offset, () => this.sink.deliver(incoming));

@@ -190,7 +190,8 @@ export class RabbitMQConsumer {
     this.pumping = true;
     try {
       while (this.buffer.length > 0 && this.sink) {
-        await this.sink.ready();
+        if (!this.sink.hasRoom()) await this.sink.ready();
+        if (!this.sink) break;
         const delivery = this.buffer.shift();
         if (!delivery) break;
         if (!this.trackers.has(delivery.session)) continue; // lost session: redelivered on the new one

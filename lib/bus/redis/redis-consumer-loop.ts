@@ -229,7 +229,7 @@ export class RedisConsumerLoop {
     for (const [id, fields] of fresh) {
       // Backpressure between entries; once stopping, the rest of a fetched batch is still handed
       // over (the core finishes it), so fetched entries are not left pending for a redelivery.
-      if (handed > 0 || redelivered) await this.waitReady();
+      if ((handed > 0 || redelivered) && !this.deps.sink.hasRoom()) await this.waitReady();
       const previous = Math.max(0, (deliveries?.get(id) ?? 1) - 1);
       void this.deps.sink.deliver(toIncoming(id, fields, redelivered, previous)).finally(() => this.inFlight.delete(id));
       handed++;
