@@ -113,7 +113,16 @@ export function rawKafkajs(): BrokerContender {
                 messages: list.map((e) => ({
                   key: e.aggregateId,
                   value: JSON.stringify(e.toJSON()),
-                  headers: { event_id: e.eventId, event_type: e.eventType, aggregate_id: e.aggregateId, aggregate_type: e.aggregateType },
+                  // The record our bus writes (eventsource-py's key, value and headers), built by hand.
+                  headers: {
+                    event_id: e.eventId,
+                    event_type: e.eventType,
+                    aggregate_id: e.aggregateId,
+                    aggregate_type: e.aggregateType,
+                    aggregate_version: String(e.aggregateVersion),
+                    occurred_at: e.occurredAt.toISOString(),
+                    correlation_id: e.correlationId,
+                  },
                 })),
               },
             ],

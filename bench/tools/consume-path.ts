@@ -61,7 +61,7 @@ async function ours(): Promise<number> {
   for (let i = 0; i < entries.length; i += 100) {
     for (const [id, fields] of entries.slice(i, i + 100)) {
       await sink.ready();
-      void sink.deliver(toIncoming(id, fields, false) as IncomingMessage);
+      sink.deliver(toIncoming(id, fields, false) as IncomingMessage);
     }
   }
   await bus.whenIdle();

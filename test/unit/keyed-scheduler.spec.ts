@@ -101,4 +101,50 @@ describe('KeyedScheduler', () => {
     ]);
     expect(log).toEqual([2, 1]);
   });
+
+  it('frees the slot when a task is handled, but counts it until it settled (an ack on its way)', async () => {
+    const scheduler = new KeyedScheduler(1, 2);
+    const log: string[] = [];
+    let settleFirst!: () => void;
+    let firstDone = false;
+    scheduler.enqueue(
+      'a',
+      (_slot, settled) => {
+        log.push('a1 handled');
+        settleFirst = settled; // the ack is still travelling
+      },
+      () => (firstDone = true),
+    );
+    let secondDone = false;
+    scheduler.enqueue('a', (_slot, settled) => void (log.push('a2 handled'), settled()), () => (secondDone = true));
+    await tick(5);
+    // With one slot, a2 ran although a1 has not settled: the slot was freed when a1 was handled.
+    expect(log).toEqual(['a1 handled', 'a2 handled']);
+    expect(secondDone).toBe(true);
+    expect(firstDone).toBe(false);
+    expect(scheduler.size).toBe(1);
+    expect(scheduler.hasRoom()).toBe(true);
+    scheduler.enqueue('b', () => undefined); // handled but never settled by its body
+    expect(scheduler.hasRoom()).toBe(false);
+    let idle = false;
+    const idleWait = scheduler.idle().then(() => (idle = true));
+    await tick(5);
+    expect(idle).toBe(false);
+    settleFirst();
+    settleFirst(); // a second call changes nothing
+    expect(firstDone).toBe(true);
+    expect(scheduler.size).toBe(1);
+    await tick(5);
+    expect(idle).toBe(false);
+  });
+
+  it('settles a task whose body throws or rejects, so idle() is reached', async () => {
+    const scheduler = new KeyedScheduler(2, 10);
+    scheduler.enqueue('a', () => {
+      throw new Error('sync');
+    });
+    scheduler.enqueue('b', () => Promise.reject(new Error('async')));
+    await scheduler.idle();
+    expect(scheduler.size).toBe(0);
+  });
 });

@@ -72,11 +72,12 @@ export interface HealthReport {
 /** What the transport calls while consuming. Implemented by BrokerEventBus. */
 export interface ConsumerSink {
   /**
-   * Takes one fetched message. Resolves once the message is settled: acked after success,
-   * or dead-lettered and acked. Never rejects. A transport that must not fetch more until a
-   * batch is settled (Kafka) awaits these promises; others (Redis, RabbitMQ) need not.
+   * Takes one fetched message. `settled` is called once the core is done with it: acked after
+   * success, dead-lettered and acked, or given up unacked (stopping during a retry wait). A
+   * transport that must not fetch more until a batch is settled (Kafka) counts these calls;
+   * others (Redis, RabbitMQ) need not pass one. A callback, not a promise: this runs per message.
    */
-  deliver(message: IncomingMessage): Promise<void>;
+  deliver(message: IncomingMessage, settled?: () => void): void;
   /** Resolves when the core can take another message (its buffer is not full). */
   ready(): Promise<void>;
   /** True when ready() would resolve at once: lets a transport skip a promise per message. */

@@ -202,8 +202,8 @@ export abstract class BrokerEventBus<TConfig extends ResolvedBrokerBusConfig = R
 
   private sink(): ConsumerSink {
     return {
-      deliver: (message: IncomingMessage) =>
-        this.scheduler.schedule(message.orderingKey, (slot) => this.processor.process(message, slot)),
+      deliver: (message: IncomingMessage, settled?: () => void) =>
+        this.scheduler.enqueue(message.orderingKey, (slot, done) => this.processor.process(message, slot, done), settled),
       hasRoom: () => this.scheduler.hasRoom(),
       ready: () => this.scheduler.ready(),
       reconnected: (detail: string) => this.reconnected(detail),

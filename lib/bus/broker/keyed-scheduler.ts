@@ -2,6 +2,12 @@
  * Runs tasks so that tasks with the same key run one after another in arrival order, while
  * tasks of different keys run concurrently, at most `concurrency` at a time.
  *
+ * A task has two ends. When its promise resolves it is handled: its slot goes to the next task
+ * and the next task of its key may start. When it calls `settled` it is finished for good (for
+ * a message: the broker has the ack). Until then it still counts against `maxBuffered` and
+ * idle(), so a consumer never holds a slot for an ack's round trip, yet never stops or takes
+ * more messages while acks are still on their way.
+ *
  * A task that waits for a retry calls `slot.pause(ms)`: the wait keeps its key (later
  * messages of that aggregate stay behind it) but gives up its concurrency slot, so a few
  * failing aggregates cannot stall the others.
@@ -11,10 +17,15 @@ export interface TaskSlot {
   pause(ms: number): Promise<boolean>;
 }
 
+/** The task body: resolve when handled; call `settled` (once) when finished for good. */
+export type SchedulerTask = (slot: TaskSlot, settled: () => void) => void | Promise<void>;
+
 interface QueuedTask {
-  run: (slot: TaskSlot) => void | Promise<void>;
+  run: SchedulerTask;
   done: () => void;
 }
+
+const noop = (): void => undefined;
 
 export class KeyedScheduler {
   private running = 0;
@@ -36,20 +47,33 @@ export class KeyedScheduler {
     private readonly maxBuffered: number,
   ) {}
 
-  /** Queues a task; the promise resolves when it finished. Tasks must not reject. */
+  /** Queues a task that is finished when its promise resolves; the returned promise says when. Tasks must not reject. */
   schedule(key: string | undefined, run: (slot: TaskSlot) => void | Promise<void>): Promise<void> {
+    return new Promise<void>((done) =>
+      this.enqueue(
+        key,
+        (slot, settled) => {
+          const handled = run(slot);
+          if (!handled) return settled();
+          return handled.then(settled, settled);
+        },
+        done,
+      ),
+    );
+  }
+
+  /** Queues a task; `done` is called once it settled. A callback, not a promise: this runs per message. */
+  enqueue(key: string | undefined, run: SchedulerTask, done: () => void = noop): void {
     const queueKey = key ?? `\u0000unkeyed:${this.unkeyed++}`;
     this.buffered++;
-    return new Promise<void>((done) => {
-      const queue = this.queues.get(queueKey);
-      if (queue) {
-        queue.push({ run, done });
-        return;
-      }
-      this.queues.set(queueKey, [{ run, done }]);
-      this.readyKeys.push(queueKey);
-      this.pump();
-    });
+    const queue = this.queues.get(queueKey);
+    if (queue) {
+      queue.push({ run, done });
+      return;
+    }
+    this.queues.set(queueKey, [{ run, done }]);
+    this.readyKeys.push(queueKey);
+    this.pump();
   }
 
   /** True when another message can be taken now (ready() would resolve at once). */
@@ -105,29 +129,40 @@ export class KeyedScheduler {
 
   private startHead(key: string): void {
     const task = (this.queues.get(key) as QueuedTask[])[0];
-    const finish = () => this.finish(key, task);
+    let isSettled = false;
+    const settled = () => {
+      if (isSettled) return;
+      isSettled = true;
+      this.buffered--;
+      task.done();
+      this.notify();
+    };
+    const handled = () => this.handled(key);
     let result: void | Promise<void>;
     try {
-      result = task.run(this.slot);
+      result = task.run(this.slot, settled);
     } catch {
       result = undefined;
+      settled();
     }
-    // A task that settled synchronously finishes on the next microtask, like an async one,
-    // so a long run of synchronous tasks cannot recurse through pump().
-    if (result) result.then(finish, finish);
-    else queueMicrotask(finish);
+    // A task handled synchronously releases its slot on the next microtask, like an async
+    // one, so a long run of synchronous tasks cannot recurse through pump().
+    if (result)
+      result.then(handled, () => {
+        settled();
+        handled();
+      });
+    else queueMicrotask(handled);
   }
 
-  private finish(key: string, task: QueuedTask): void {
+  /** The head task of `key` is handled: its slot and its key's turn pass on. */
+  private handled(key: string): void {
     this.running--;
-    this.buffered--;
-    task.done();
     const queue = this.queues.get(key) as QueuedTask[];
     queue.shift();
     if (queue.length > 0) this.readyKeys.push(key);
     else this.queues.delete(key);
     this.pump();
-    this.notify();
   }
 
   private async pause(ms: number): Promise<boolean> {

@@ -36,33 +36,36 @@ export class MessageProcessor {
   constructor(private readonly deps: ProcessorDeps) {}
 
   /**
-   * Settles one message. Stays synchronous up to the handlers, and returns the ack's promise
-   * directly when they succeed at the first attempt: per message this is the hot path.
+   * Handles one message and settles it: `settled` is called once the broker has its ack or
+   * dead letter (or the message is given up unacked while stopping). The returned promise
+   * resolves when the handlers are done, which frees the concurrency slot; the ack travels on
+   * its own. Stays synchronous up to the handlers: per message, this is the hot path.
    */
-  process(message: IncomingMessage, slot: TaskSlot): Promise<void> {
+  process(message: IncomingMessage, slot: TaskSlot, settled: () => void): void | Promise<void> {
     const { stats, config } = this.deps;
     stats.eventsConsumed++;
     this.lastConsumeMs = Date.now();
     // Redelivered after a crash, reclaim or restart: the broker had it pending for someone.
     if (message.redelivered) stats.messagesRecovered++;
     if (message.sizeBytes > config.maxPayloadBytes) {
-      return this.deadLetter(message, 'deserialization_error', 'PayloadTooLargeError', `Message of ${message.sizeBytes} bytes exceeds maxPayloadBytes=${config.maxPayloadBytes}`);
+      const detail = `Message of ${message.sizeBytes} bytes exceeds maxPayloadBytes=${config.maxPayloadBytes}`;
+      return this.deadLetter(message, 'deserialization_error', 'PayloadTooLargeError', detail).then(settled);
     }
     let event: DomainEvent;
     try {
       event = this.deps.codec.decode(message.body, `message ${message.id}`);
     } catch (error) {
-      return this.undecodable(message, error, slot);
+      return this.undecodable(message, error, slot, settled);
     }
-    return this.dispatch(message, event, slot);
+    return this.dispatch(message, event, slot, settled);
   }
 
-  private dispatch(message: IncomingMessage, event: DomainEvent, slot: TaskSlot): Promise<void> {
+  private dispatch(message: IncomingMessage, event: DomainEvent, slot: TaskSlot, settled: () => void): void | Promise<void> {
     const { dispatcher, retry, stats } = this.deps;
     const handlers = this.deps.subscribers.handlersFor(event.eventType);
     if (handlers.length === 0) {
       stats.eventsSkipped++;
-      return this.ack(message);
+      return this.ackThen(message, settled);
     }
     const attempt = (message.previousAttempts ?? 0) + 1;
     if (attempt > 1 && !retry.willRetry(attempt - 1)) {
@@ -70,22 +73,32 @@ export class MessageProcessor {
       // time): dead-letter without running it again.
       stats.eventsProcessedFailed++;
       const detail = `Delivered ${attempt - 1} time(s) before without being acknowledged`;
-      return this.deadLetter(message, 'max_retries_exceeded', 'RedeliveryLimitExceeded', detail, attempt - 1, [], event);
+      return this.deadLetter(message, 'max_retries_exceeded', 'RedeliveryLimitExceeded', detail, attempt - 1, [], event).then(settled);
     }
     const outcome = dispatcher.run(event, handlers, attempt, retry.willRetry(attempt));
-    if (Array.isArray(outcome)) return this.afterAttempt(message, event, slot, attempt, outcome as readonly HandlerFailure[]);
-    return (outcome as Promise<readonly HandlerFailure[]>).then((failures) => this.afterAttempt(message, event, slot, attempt, failures));
+    if (Array.isArray(outcome)) return this.afterFirstAttempt(message, event, slot, attempt, outcome as readonly HandlerFailure[], settled);
+    return (outcome as Promise<readonly HandlerFailure[]>).then((failures) => this.afterFirstAttempt(message, event, slot, attempt, failures, settled));
   }
 
-  private afterAttempt(message: IncomingMessage, event: DomainEvent, slot: TaskSlot, attempt: number, failures: readonly HandlerFailure[]): Promise<void> {
+  private afterFirstAttempt(
+    message: IncomingMessage,
+    event: DomainEvent,
+    slot: TaskSlot,
+    attempt: number,
+    failures: readonly HandlerFailure[],
+    settled: () => void,
+  ): void | Promise<void> {
     if (failures.length === 0) {
       this.deps.stats.eventsProcessedSuccess++;
-      return this.ack(message);
+      return this.ackThen(message, settled);
     }
-    return this.retryFailed(message, event, slot, attempt, failures);
+    return this.retryFailed(message, event, slot, attempt, failures).then(settled);
   }
 
-  /** Runs only the failed handlers again after each backoff, until they pass or the budget is spent. */
+  /**
+   * Runs only the failed handlers again after each backoff, until they pass or the budget is
+   * spent; resolves once the message is acked, dead-lettered, or given up while stopping.
+   */
   private async retryFailed(message: IncomingMessage, event: DomainEvent, slot: TaskSlot, attempt: number, failures: readonly HandlerFailure[]): Promise<void> {
     const { dispatcher, retry, stats, transport } = this.deps;
     for (;;) {
@@ -109,11 +122,11 @@ export class MessageProcessor {
   }
 
   /** Dead-letters (or skips) a message that did not decode into an event; a wildcard still gets an unknown type. */
-  private undecodable(message: IncomingMessage, error: unknown, slot: TaskSlot): Promise<void> {
+  private undecodable(message: IncomingMessage, error: unknown, slot: TaskSlot, settled: () => void): void | Promise<void> {
     const { codec, subscribers, config, stats } = this.deps;
     if (!(error instanceof EventTypeNotFoundError)) {
       const cause = toError(error);
-      return this.deadLetter(message, 'deserialization_error', cause.name, cause.message);
+      return this.deadLetter(message, 'deserialization_error', cause.name, cause.message).then(settled);
     }
     if (subscribers.wildcardCount() > 0) {
       let event: DomainEvent;
@@ -121,15 +134,28 @@ export class MessageProcessor {
         event = codec.decodeOrUnknown(message.body, `message ${message.id}`);
       } catch (inner) {
         const cause = toError(inner);
-        return this.deadLetter(message, 'deserialization_error', cause.name, cause.message);
+        return this.deadLetter(message, 'deserialization_error', cause.name, cause.message).then(settled);
       }
-      return this.dispatch(message, event, slot);
+      return this.dispatch(message, event, slot, settled);
     }
     if (config.onUnknownEventType === 'skip') {
       stats.eventsSkipped++;
-      return this.ack(message);
+      return this.ackThen(message, settled);
     }
-    return this.deadLetter(message, 'unknown_event_type', error.name, error.message);
+    return this.deadLetter(message, 'unknown_event_type', error.name, error.message).then(settled);
+  }
+
+  /** Acks without waiting for the broker's reply: the slot is free now, `settled` follows the reply. */
+  private ackThen(message: IncomingMessage, settled: () => void): void {
+    try {
+      this.deps.transport.ack(message).then(settled, (error: unknown) => {
+        this.ackFailed(message, error);
+        settled();
+      });
+    } catch (error) {
+      this.ackFailed(message, error);
+      settled();
+    }
   }
 
   private ack(message: IncomingMessage): Promise<void> {

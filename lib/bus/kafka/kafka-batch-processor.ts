@@ -67,7 +67,7 @@ export class KafkaBatchProcessor {
         }
         const incoming = toIncomingMessage(batch.topic, batch.partition, message);
         this.batchOf.set(incoming, work);
-        work.track(message.offset, () => this.sink.deliver(incoming));
+        work.track(message.offset, (settled) => this.sink.deliver(incoming, settled));
       }
       await Promise.race([work.whenSettled(), work.whenInterrupted()]);
     } finally {

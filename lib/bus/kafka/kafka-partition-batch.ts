@@ -38,12 +38,12 @@ export class PartitionBatch {
    * Registers the offset, then hands the message over: the core may ack it synchronously inside
    * `deliver` (a skipped type), and that ack must find the offset already tracked.
    */
-  track(offset: string, deliver: () => Promise<void>): void {
+  track(offset: string, deliver: (settled: () => void) => void): void {
     const entry: TrackedOffset = { offset, done: false, settled: false };
     this.tracked.push(entry);
     this.byOffset.set(offset, entry);
     this.unsettled++;
-    void deliver().finally(() => this.settle(entry));
+    deliver(() => this.settle(entry));
   }
 
   markDone(offset: string): void {

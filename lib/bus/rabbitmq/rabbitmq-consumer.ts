@@ -195,7 +195,7 @@ export class RabbitMQConsumer {
         const delivery = this.buffer.shift();
         if (!delivery) break;
         if (!this.trackers.has(delivery.session)) continue; // lost session: redelivered on the new one
-        void this.sink.deliver(toIncoming(delivery));
+        this.sink.deliver(toIncoming(delivery));
       }
     } finally {
       this.pumping = false;

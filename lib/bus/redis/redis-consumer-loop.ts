@@ -231,7 +231,7 @@ export class RedisConsumerLoop {
       // over (the core finishes it), so fetched entries are not left pending for a redelivery.
       if ((handed > 0 || redelivered) && !this.deps.sink.hasRoom()) await this.waitReady();
       const previous = Math.max(0, (deliveries?.get(id) ?? 1) - 1);
-      void this.deps.sink.deliver(toIncoming(id, fields, redelivered, previous)).finally(() => this.inFlight.delete(id));
+      this.deps.sink.deliver(toIncoming(id, fields, redelivered, previous), () => this.inFlight.delete(id));
       handed++;
     }
     return handed;

@@ -47,21 +47,41 @@ export function fieldsToRecord(fields: readonly string[]): Record<string, string
   return record;
 }
 
-/** A live entry (fields present) as the shared core wants it. */
+/**
+ * A live entry (fields present) as the shared core wants it. Built for every consumed entry, so
+ * the field record is made only when something asks for headers (dead letters, logs).
+ */
+class StreamEntryMessage implements IncomingMessage {
+  readonly body: string = '';
+  readonly orderingKey?: string;
+  readonly sizeBytes: number;
+  private record?: Record<string, string>;
+
+  constructor(
+    readonly id: string,
+    private readonly fields: string[],
+    readonly redelivered: boolean,
+    readonly previousAttempts: number,
+  ) {
+    // The last value of a repeated field wins, as in the record.
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      if (fields[i] === 'payload') this.body = fields[i + 1]!;
+      else if (fields[i] === 'aggregate_id') this.orderingKey = fields[i + 1] || undefined;
+    }
+    this.sizeBytes = Buffer.byteLength(this.body);
+  }
+
+  get headers(): Record<string, string> {
+    return (this.record ??= fieldsToRecord(this.fields));
+  }
+
+  get raw(): RedisRawEntry {
+    return { fields: this.fields };
+  }
+}
+
 export function toIncoming(id: string, fields: string[], redelivered: boolean, previousAttempts = 0): IncomingMessage {
-  const headers = fieldsToRecord(fields);
-  const body = headers.payload ?? '';
-  const raw: RedisRawEntry = { fields };
-  return {
-    id,
-    body,
-    headers,
-    orderingKey: headers.aggregate_id || undefined,
-    sizeBytes: Buffer.byteLength(body),
-    previousAttempts,
-    redelivered,
-    raw,
-  };
+  return new StreamEntryMessage(id, fields, redelivered, previousAttempts);
 }
 
 /** The DLQ entry: the original fields as stored, then the dead-letter fields. */
