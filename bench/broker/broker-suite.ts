@@ -91,6 +91,7 @@ export async function runBrokerSuite(spec: BrokerSuiteSpec): Promise<'done' | 's
       c.name,
       'end-to-end events/s',
       ratiosPerRound(results, ours, c.name, (x) => x.endToEndPerSec),
+      c.endToEndTarget,
     ),
   ]);
   printMetrics(summary, ['publishEventsPerSec', 'endToEndEventsPerSec', 'latencyP50Ms', 'latencyP99Ms']);

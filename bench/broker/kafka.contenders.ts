@@ -91,6 +91,7 @@ export function oursKafka(KafkaEventBus: KafkaBusClass): BrokerContender {
 export function rawKafkajs(): BrokerContender {
   return {
     name: 'raw kafkajs (sendBatch / eachBatch)',
+    endToEndTarget: 0.7,
     describe: `producer.sendBatch(100 messages, acks -1, gzip, maxInFlightRequests 1) awaited; eachBatch with handlers 16 at a time, resolveOffset + heartbeat; ${PARTITIONS} partitions`,
     async open(): Promise<BrokerSession> {
       const topic = `bench-raw-${suffix()}.stream`;

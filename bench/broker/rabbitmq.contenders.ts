@@ -78,6 +78,7 @@ export function oursRabbit(RabbitMQEventBus: RabbitBusClass): BrokerContender {
 export function rawAmqplib(): BrokerContender {
   return {
     name: 'raw amqplib (confirms / manual ack)',
+    endToEndTarget: 0.7,
     describe: `confirm channel: 100 persistent publishes then waitForConfirms; consumer prefetch ${PREFETCH}, JSON.parse, ack after the handler`,
     async open(): Promise<BrokerSession> {
       const exchange = `bench-raw-${suffix()}`;

@@ -68,6 +68,7 @@ export function oursRedis(RedisEventBus: RedisBusClass): BrokerContender {
 export function rawIoredis(): BrokerContender {
   return {
     name: 'raw ioredis (XADD pipeline / XREADGROUP)',
+    endToEndTarget: 0.7,
     describe: 'pipeline of 100 XADD awaited; XREADGROUP COUNT 100 BLOCK 1000, JSON.parse, handlers 16 at a time, one XACK per batch',
     async open(): Promise<BrokerSession> {
       const stream = `bench-raw-${suffix()}:stream`;
@@ -132,6 +133,7 @@ export function rawIoredis(): BrokerContender {
 export function bullmq(): BrokerContender {
   return {
     name: 'BullMQ (addBulk / Worker)',
+    endToEndTarget: 3,
     describe: 'queue.addBulk(100 jobs) awaited; one Worker with concurrency 16; removeOnComplete',
     async open(): Promise<BrokerSession> {
       const { host, port } = redisLocation();

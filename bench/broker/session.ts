@@ -27,6 +27,8 @@ export interface BrokerContender {
   name: string;
   /** How it publishes and consumes, for the report. */
   describe: string;
+  /** For a competitor: the end-to-end ratio ours/it must reach (the benchmark's stated target). */
+  endToEndTarget?: number;
   open(): Promise<BrokerSession>;
 }
 

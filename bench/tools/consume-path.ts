@@ -15,7 +15,9 @@ import { forEachLimit, fromWireBody } from '../broker/session.js';
  */
 const N = Number(process.argv[2] ?? 50_000);
 const codec = new EventCodec();
-const entries = makeEvents(N, 500).map((event, i) => [`${i}-0`, toStreamFields({ event, body: codec.encode(event) })] as [string, string[]]);
+const entries = makeEvents(N, 500).map(
+  (event, i) => [`${i}-0`, toStreamFields({ event, body: codec.encode(event) })] as [string, string[]],
+);
 
 class Loopback implements BrokerTransport {
   readonly kind = 'loopback';
@@ -51,7 +53,7 @@ async function ours(): Promise<number> {
   let seen = 0;
   let checksum = 0;
   bus.subscribe(BenchOrderPlaced, async (e) => {
-    await undefined;
+    await Promise.resolve();
     checksum += e.totalAmount;
     seen++;
   });
@@ -68,7 +70,7 @@ async function ours(): Promise<number> {
   const ms = performance.now() - start;
   if (seen !== N || loop.acked !== N) throw new Error(`seen ${seen}, acked ${loop.acked}`);
   await bus.shutdown();
-  return ((ms * 1000) / N) + checksum * 0;
+  return (ms * 1000) / N + checksum * 0;
 }
 
 async function raw(): Promise<number> {
@@ -77,7 +79,7 @@ async function raw(): Promise<number> {
   for (let i = 0; i < entries.length; i += 100) {
     await forEachLimit(entries.slice(i, i + 100), 16, async ([, fields]) => {
       const e = fromWireBody(JSON.parse(fields[13]!) as Record<string, unknown>);
-      await undefined;
+      await Promise.resolve();
       seen += e.totalAmount > 0 ? 1 : 0;
     });
   }

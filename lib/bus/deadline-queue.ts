@@ -3,10 +3,19 @@ export interface Deadline {
   cancel(): void;
 }
 
-interface Entry extends Deadline {
-  at: number;
-  expire: () => void;
-  done: boolean;
+class Entry implements Deadline {
+  done = false;
+
+  constructor(
+    private readonly queue: DeadlineQueue,
+    readonly at: number,
+    readonly expire: () => void,
+  ) {}
+
+  cancel(): void {
+    this.done = true;
+    this.queue.dropSettledHead();
+  }
 }
 
 /**
@@ -23,15 +32,7 @@ export class DeadlineQueue {
 
   /** `expire` runs once, about delayMs from now, unless the returned deadline is cancelled first. */
   add(expire: () => void): Deadline {
-    const entry: Entry = {
-      at: performance.now() + this.delayMs,
-      expire,
-      done: false,
-      cancel: () => {
-        entry.done = true;
-        this.dropSettledHead();
-      },
-    };
+    const entry = new Entry(this, performance.now() + this.delayMs, expire);
     this.entries.push(entry);
     if (!this.timer) this.arm(this.delayMs);
     return entry;
@@ -63,7 +64,7 @@ export class DeadlineQueue {
   }
 
   /** Finished entries at the front are dropped at once, so memory follows what is still open. */
-  private dropSettledHead(): void {
+  dropSettledHead(): void {
     while (this.head < this.entries.length && this.entries[this.head]!.done) this.head++;
     this.compact();
     if (this.head === this.entries.length && this.timer) {

@@ -53,7 +53,12 @@ export class Dispatcher {
 
   private deadlines?: DeadlineQueue;
 
-  run(event: DomainEvent, entries: readonly HandlerEntry[], attempt = 1, willRetry = false): readonly HandlerFailure[] | Promise<readonly HandlerFailure[]> {
+  run(
+    event: DomainEvent,
+    entries: readonly HandlerEntry[],
+    attempt = 1,
+    willRetry = false,
+  ): readonly HandlerFailure[] | Promise<readonly HandlerFailure[]> {
     let running: RunningHandler[] | undefined;
     let failures: HandlerFailure[] | undefined;
     const fail = (entry: HandlerEntry, error: unknown) => {

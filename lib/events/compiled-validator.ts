@@ -29,7 +29,13 @@ interface ConstraintMetadata {
 }
 
 interface MetadataStorageLike {
-  getTargetValidationMetadatas(target: Function, schema: string | undefined, always: boolean, strictGroups: boolean, groups?: string[]): RuleMetadata[];
+  getTargetValidationMetadatas(
+    target: Function,
+    schema: string | undefined,
+    always: boolean,
+    strictGroups: boolean,
+    groups?: string[],
+  ): RuleMetadata[];
   getTargetValidatorConstraints(target: Function): ConstraintMetadata[];
 }
 
@@ -73,7 +79,9 @@ function compile(target: Function): Check | null {
 }
 
 function compileProperty(targetName: string, property: string, rules: RuleMetadata[], storage: MetadataStorageLike): Check {
-  const conditions = rules.filter((r) => r.type === ValidationTypes.CONDITIONAL_VALIDATION).map((r) => r.constraints[0] as (o: object, v: unknown) => boolean);
+  const conditions = rules
+    .filter((r) => r.type === ValidationTypes.CONDITIONAL_VALIDATION)
+    .map((r) => r.constraints[0] as (o: object, v: unknown) => boolean);
   const nested = rules.some((r) => r.type === ValidationTypes.NESTED_VALIDATION);
   const customs = rules
     .filter((r) => r.type === ValidationTypes.CUSTOM_VALIDATION || r.type === ValidationTypes.IS_DEFINED)

@@ -106,7 +106,8 @@ export abstract class DomainEvent<Self = any> {
     const init = data as BaseEventInit & Record<string, unknown>;
     const violations: FieldViolation[] = [];
     const self = this as unknown as Record<string | symbol, unknown>;
-    self.eventId = init.eventId === undefined ? randomUUID() : check(violations, 'eventId', init.eventId, isUuid, 'isUuid', 'must be a UUID string');
+    self.eventId =
+      init.eventId === undefined ? randomUUID() : check(violations, 'eventId', init.eventId, isUuid, 'isUuid', 'must be a UUID string');
     self.eventType = meta.typeName;
     self.eventVersion = positiveInt(violations, 'eventVersion', init.eventVersion ?? 1);
     self.occurredAt = toDate(violations, init.occurredAt);
@@ -115,16 +116,21 @@ export abstract class DomainEvent<Self = any> {
       violations,
       'aggregateType',
       init.aggregateType ?? (new.target as { aggregateType?: string }).aggregateType,
-      (v) => typeof v === 'string' && v.length > 0,
+      isNonEmptyString,
       'isNotEmpty',
       'must be a non-empty string (pass aggregateType or declare static aggregateType on the class)',
     );
     self.aggregateVersion = positiveInt(violations, 'aggregateVersion', init.aggregateVersion ?? 1);
     self.tenantId = nullableUuid(violations, 'tenantId', init.tenantId);
-    self.actorId = check(violations, 'actorId', init.actorId ?? null, (v) => v === null || typeof v === 'string', 'isString', 'must be a string or null');
-    self.correlationId = init.correlationId === undefined ? randomUUID() : check(violations, 'correlationId', init.correlationId, isUuid, 'isUuid', 'must be a UUID string');
+    self.actorId = check(violations, 'actorId', init.actorId ?? null, isStringOrNull, 'isString', 'must be a string or null');
+    self.correlationId =
+      init.correlationId === undefined
+        ? randomUUID()
+        : check(violations, 'correlationId', init.correlationId, isUuid, 'isUuid', 'must be a UUID string');
     self.causationId = nullableUuid(violations, 'causationId', init.causationId);
-    self.metadata = Object.freeze(Object.assign({}, check(violations, 'metadata', init.metadata ?? {}, isPlainObject, 'isObject', 'must be a plain object')));
+    self.metadata = Object.freeze(
+      Object.assign({}, check(violations, 'metadata', init.metadata ?? {}, isPlainObject, 'isObject', 'must be a plain object')),
+    );
     if (violations.length > 0) throw new EventValidationError(meta.typeName, violations);
     assignPayload(this, init);
   }
@@ -197,17 +203,32 @@ export function assignPayload(target: object, init: Record<string, unknown>): vo
   }
 }
 
-function check<T>(violations: FieldViolation[], field: string, value: unknown, ok: (v: unknown) => boolean, rule: string, message: string): T {
+function check<T>(
+  violations: FieldViolation[],
+  field: string,
+  value: unknown,
+  ok: (v: unknown) => boolean,
+  rule: string,
+  message: string,
+): T {
   if (!ok(value)) violations.push({ field, value, constraints: { [rule]: `${field} ${message}` } });
   return value as T;
 }
 
 function positiveInt(violations: FieldViolation[], field: string, value: unknown): number {
-  return check(violations, field, value, (v) => Number.isInteger(v) && (v as number) >= 1, 'min', 'must be an integer >= 1');
+  return check(violations, field, value, isPositiveInt, 'min', 'must be an integer >= 1');
 }
 
 function nullableUuid(violations: FieldViolation[], field: string, value: unknown): string | null {
-  return check(violations, field, value ?? null, (v) => v === null || isUuid(v), 'isUuid', 'must be a UUID string or null');
+  return check(violations, field, value ?? null, isUuidOrNull, 'isUuid', 'must be a UUID string or null');
+}
+
+function isPositiveInt(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) >= 1;
+}
+
+function isUuidOrNull(value: unknown): boolean {
+  return value === null || isUuid(value);
 }
 
 function toDate(violations: FieldViolation[], value: unknown): Date {
@@ -218,6 +239,14 @@ function toDate(violations: FieldViolation[], value: unknown): Date {
     return new Date(NaN);
   }
   return date;
+}
+
+function isNonEmptyString(value: unknown): boolean {
+  return typeof value === 'string' && value.length > 0;
+}
+
+function isStringOrNull(value: unknown): boolean {
+  return value === null || typeof value === 'string';
 }
 
 function isPlainObject(value: unknown): boolean {

@@ -68,6 +68,7 @@ export class EventCodec {
     // One constructor argument built in one pass: base fields under their camelCase names,
     // payload fields as declared, then Dates and nested classes revived in place.
     const init: Record<string, unknown> = {};
+    const kinds = this.kindsOf(cls);
     let shaped: string[] | undefined;
     for (const key in body) {
       const value = body[key];
@@ -80,7 +81,7 @@ export class EventCodec {
       // A payload key spelled like a base field never overrides the base field.
       if (BASE_FIELD_NAMES.has(name)) continue;
       init[name] = value;
-      if (this.fieldKind(cls, name) !== 'plain') (shaped ??= []).push(name);
+      if ((kinds.get(name) ?? this.fieldKind(cls, name)) !== 'plain') (shaped ??= []).push(name);
     }
     if (shaped) this.revive(cls, init, shaped);
     const Ctor = cls as unknown as new (init: unknown) => DomainEvent;
@@ -120,9 +121,14 @@ export class EventCodec {
    * @IsDate() (which has no @Type of its own); class-transformer handles @Type'd and class-typed
    * fields. Validation rules are consulted too, so builds without decorator metadata still work.
    */
-  private fieldKind(cls: EventClass, key: string): FieldKind {
+  private kindsOf(cls: EventClass): Map<string, FieldKind> {
     let fields = this.fieldKinds.get(cls);
     if (!fields) this.fieldKinds.set(cls, (fields = new Map()));
+    return fields;
+  }
+
+  private fieldKind(cls: EventClass, key: string): FieldKind {
+    const fields = this.kindsOf(cls);
     let kind = fields.get(key);
     if (kind === undefined) {
       const designType = (Reflect as { getMetadata?: (k: string, t: object, p: string) => unknown }).getMetadata?.(
@@ -136,7 +142,10 @@ export class EventCodec {
       if (designType === Date || rules.some((rule) => rule.name === IS_DATE)) kind = 'date';
       // An array holds classes only when its elements are declared nested (@ValidateNested()
       // @Type(() => X)); a plain array of JSON values needs no class-transformer pass.
-      else if ((designType !== Array && !PLAIN_TYPES.has(designType)) || rules.some((rule) => rule.type === ValidationTypes.NESTED_VALIDATION))
+      else if (
+        (designType !== Array && !PLAIN_TYPES.has(designType)) ||
+        rules.some((rule) => rule.type === ValidationTypes.NESTED_VALIDATION)
+      )
         kind = 'shaped';
       else kind = 'plain';
       fields.set(key, kind);
@@ -161,15 +170,19 @@ function parseBody(raw: string | Uint8Array | Record<string, unknown>, context?:
     try {
       body = JSON.parse(text);
     } catch (error) {
-      throw new EventValidationError('(unparsed)', [
-        { field: '(body)', value: text.slice(0, 64), constraints: { isJson: `body is not valid JSON: ${(error as Error).message}` } },
-      ], context);
+      throw new EventValidationError(
+        '(unparsed)',
+        [{ field: '(body)', value: text.slice(0, 64), constraints: { isJson: `body is not valid JSON: ${(error as Error).message}` } }],
+        context,
+      );
     }
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new EventValidationError('(unparsed)', [
-      { field: '(body)', value: body, constraints: { isObject: 'body must be a JSON object' } },
-    ], context);
+    throw new EventValidationError(
+      '(unparsed)',
+      [{ field: '(body)', value: body, constraints: { isObject: 'body must be a JSON object' } }],
+      context,
+    );
   }
   return body as Record<string, unknown>;
 }
@@ -177,9 +190,11 @@ function parseBody(raw: string | Uint8Array | Record<string, unknown>, context?:
 function typeOf(body: Record<string, unknown>, context?: string): string {
   const type = body.event_type;
   if (typeof type !== 'string' || type.length === 0) {
-    throw new EventValidationError('(untyped)', [
-      { field: 'event_type', value: type, constraints: { isNotEmpty: 'event_type must be a non-empty string' } },
-    ], context);
+    throw new EventValidationError(
+      '(untyped)',
+      [{ field: 'event_type', value: type, constraints: { isNotEmpty: 'event_type must be a non-empty string' } }],
+      context,
+    );
   }
   return type;
 }

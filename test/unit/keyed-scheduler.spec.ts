@@ -116,7 +116,11 @@ describe('KeyedScheduler', () => {
       () => (firstDone = true),
     );
     let secondDone = false;
-    scheduler.enqueue('a', (_slot, settled) => void (log.push('a2 handled'), settled()), () => (secondDone = true));
+    scheduler.enqueue(
+      'a',
+      (_slot, settled) => void (log.push('a2 handled'), settled()),
+      () => (secondDone = true),
+    );
     await tick(5);
     // With one slot, a2 ran although a1 has not settled: the slot was freed when a1 was handled.
     expect(log).toEqual(['a1 handled', 'a2 handled']);
@@ -127,7 +131,7 @@ describe('KeyedScheduler', () => {
     scheduler.enqueue('b', () => undefined); // handled but never settled by its body
     expect(scheduler.hasRoom()).toBe(false);
     let idle = false;
-    const idleWait = scheduler.idle().then(() => (idle = true));
+    void scheduler.idle().then(() => (idle = true));
     await tick(5);
     expect(idle).toBe(false);
     settleFirst();

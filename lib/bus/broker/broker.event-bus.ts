@@ -31,7 +31,9 @@ export interface BrokerBusOptions {
  * The one implementation of broker-bus behaviour (design §5). Subclasses only pick a transport;
  * publishing, consuming, ordering, retries, dead letters, stats and lifecycle are shared.
  */
-export abstract class BrokerEventBus<TConfig extends ResolvedBrokerBusConfig = ResolvedBrokerBusConfig> extends EventBus<BrokerEventBusStats> {
+export abstract class BrokerEventBus<
+  TConfig extends ResolvedBrokerBusConfig = ResolvedBrokerBusConfig,
+> extends EventBus<BrokerEventBusStats> {
   protected readonly config: TConfig;
   protected readonly transport: BrokerTransport;
   protected readonly codec: EventCodec;
@@ -109,7 +111,9 @@ export abstract class BrokerEventBus<TConfig extends ResolvedBrokerBusConfig = R
     // Pending retry waits end now; those messages stay unacked and come back later.
     this.scheduler.stop();
     if (!(await this.within(this.scheduler.idle(), timeoutMs))) {
-      this.logger.warn(`stopConsuming: ${this.scheduler.size} message(s) still in flight after ${timeoutMs} ms; they stay unacked and will be redelivered`);
+      this.logger.warn(
+        `stopConsuming: ${this.scheduler.size} message(s) still in flight after ${timeoutMs} ms; they stay unacked and will be redelivered`,
+      );
     }
   }
 
@@ -189,11 +193,13 @@ export abstract class BrokerEventBus<TConfig extends ResolvedBrokerBusConfig = R
   }
 
   private async send(messages: OutgoingMessage[]): Promise<void> {
-    const ids = messages.map((m) => m.event.eventId);
     const accepted = this.connect().then(() => this.transport.publish(messages));
     if (!(await this.within(accepted, this.config.publishTimeoutMs))) {
       accepted.catch(() => undefined);
-      throw new PublishTimeoutError(this.config.publishTimeoutMs, ids);
+      throw new PublishTimeoutError(
+        this.config.publishTimeoutMs,
+        messages.map((m) => m.event.eventId),
+      );
     }
     await accepted;
     this.stats.eventsPublished += messages.length;

@@ -4,7 +4,6 @@ import { EventTypeNotFoundError } from '../../errors/event-type-not-found.error.
 import { toError, type EventSourcingLogger } from '../../utils/logger.util.js';
 import type { BrokerEventBusStats } from '../bus-stats.js';
 import type { Dispatcher, HandlerFailure } from '../dispatcher.js';
-import type { HandlerEntry } from '../handler.js';
 import type { SubscriberRegistry } from '../subscriber-registry.js';
 import type { BrokerTransport, DeadLetterInfo, DeadLetterReason, IncomingMessage } from './broker-transport.js';
 import type { ResolvedBrokerBusConfig } from './broker.config.js';
@@ -77,7 +76,9 @@ export class MessageProcessor {
     }
     const outcome = dispatcher.run(event, handlers, attempt, retry.willRetry(attempt));
     if (Array.isArray(outcome)) return this.afterFirstAttempt(message, event, slot, attempt, outcome as readonly HandlerFailure[], settled);
-    return (outcome as Promise<readonly HandlerFailure[]>).then((failures) => this.afterFirstAttempt(message, event, slot, attempt, failures, settled));
+    return (outcome as Promise<readonly HandlerFailure[]>).then((failures) =>
+      this.afterFirstAttempt(message, event, slot, attempt, failures, settled),
+    );
   }
 
   private afterFirstAttempt(
@@ -99,17 +100,35 @@ export class MessageProcessor {
    * Runs only the failed handlers again after each backoff, until they pass or the budget is
    * spent; resolves once the message is acked, dead-lettered, or given up while stopping.
    */
-  private async retryFailed(message: IncomingMessage, event: DomainEvent, slot: TaskSlot, attempt: number, failures: readonly HandlerFailure[]): Promise<void> {
+  private async retryFailed(
+    message: IncomingMessage,
+    event: DomainEvent,
+    slot: TaskSlot,
+    attempt: number,
+    failures: readonly HandlerFailure[],
+  ): Promise<void> {
     const { dispatcher, retry, stats, transport } = this.deps;
     for (;;) {
       if (!retry.willRetry(attempt)) {
         stats.eventsProcessedFailed++;
         const last = failures[failures.length - 1].error;
-        return this.deadLetter(message, 'max_retries_exceeded', last.name, last.message, attempt - 1, failures.map((f) => f.entry.name), event);
+        return this.deadLetter(
+          message,
+          'max_retries_exceeded',
+          last.name,
+          last.message,
+          attempt - 1,
+          failures.map((f) => f.entry.name),
+          event,
+        );
       }
       stats.messagesRetried++;
       const pending = failures.map((failure) => failure.entry);
-      await transport.keepAlive?.(message).catch((error: unknown) => this.deps.logger.warn(`Could not refresh ${message.id} while it waits for a retry`, toError(error).message));
+      await transport
+        .keepAlive?.(message)
+        .catch((error: unknown) =>
+          this.deps.logger.warn(`Could not refresh ${message.id} while it waits for a retry`, toError(error).message),
+        );
       // The wait gives up the concurrency slot but keeps the aggregate's place in line.
       if (!(await slot.pause(retry.delayAfter(attempt)))) return; // stopping: left unacked, redelivered later
       attempt++;
@@ -202,7 +221,9 @@ export class MessageProcessor {
       return;
     }
     stats.messagesSentToDlq++;
-    logger.warn(`Dead-lettered ${message.id} (${reason}: ${errorMessage})${failedHandlers.length ? ` failed handlers: ${failedHandlers.join(', ')}` : ''}`);
+    logger.warn(
+      `Dead-lettered ${message.id} (${reason}: ${errorMessage})${failedHandlers.length ? ` failed handlers: ${failedHandlers.join(', ')}` : ''}`,
+    );
     const letter = {
       ...info,
       eventId: event?.eventId ?? message.headers.event_id ?? null,

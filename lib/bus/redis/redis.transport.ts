@@ -80,6 +80,7 @@ export class RedisTransport implements BrokerTransport {
     } catch (error) {
       throw new BrokerConnectionError(`Redis publish to ${streamName} failed: ${describeError(error)}`, error);
     }
+    if (results && results.every(([error]) => !error)) return;
     const accepted: string[] = [];
     const rejected: string[] = [];
     let firstError: Error | undefined;
@@ -90,7 +91,7 @@ export class RedisTransport implements BrokerTransport {
         firstError ??= new Error(describeError(error));
       } else accepted.push(message.event.eventId);
     });
-    if (rejected.length > 0) throw new PublishRejectedError(accepted, rejected, firstError);
+    throw new PublishRejectedError(accepted, rejected, firstError);
   }
 
   async startConsuming(sink: ConsumerSink): Promise<void> {
