@@ -50,8 +50,7 @@ export abstract class EventBus<TStats extends EventBusStats = EventBusStats> imp
       throw new TypeError('subscribeAll() needs an object with subscribedTo() returning event classes and a handle() method');
     }
     const types = subscriber.subscribedTo();
-    if (!Array.isArray(types))
-      throw new TypeError(`${subscriber.constructor?.name ?? 'subscriber'}.subscribedTo() must return an array of event classes`);
+    if (!Array.isArray(types)) throw new TypeError(`${subscriber.constructor?.name ?? 'subscriber'}.subscribedTo() must return an array of event classes`);
     for (const type of types) this.subscribers.subscribe(type, subscriber);
   }
 

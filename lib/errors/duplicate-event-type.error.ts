@@ -6,6 +6,9 @@ export class DuplicateEventTypeError extends EventSourcingError {
     existingClass: string,
     newClass: string,
   ) {
-    super(`Event type '${eventType}' is already registered to ${existingClass}. ` + `Cannot register ${newClass} with the same type name.`);
+    super(
+      `Event type '${eventType}' is already registered to ${existingClass}. ` +
+        `Cannot register ${newClass} with the same type name.`,
+    );
   }
 }

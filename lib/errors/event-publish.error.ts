@@ -12,7 +12,8 @@ export class EventPublishError extends EventSourcingError {
     cause: unknown,
   ) {
     super(
-      `Events ${eventIds.join(', ')} were saved but publishing them failed: ` + `${cause instanceof Error ? cause.message : String(cause)}`,
+      `Events ${eventIds.join(', ')} were saved but publishing them failed: ` +
+        `${cause instanceof Error ? cause.message : String(cause)}`,
       { cause, retriable: (cause as { retriable?: boolean } | undefined)?.retriable ?? false },
     );
   }

@@ -21,7 +21,9 @@ export class EventValidationError extends EventSourcingError {
   readonly violations: FieldViolation[];
 
   constructor(eventType: string, violations: FieldViolation[], context?: string) {
-    const lines = violations.map((v) => `  - ${v.field} = ${preview(v.value)}: ${Object.values(v.constraints).join('; ')}`);
+    const lines = violations.map(
+      (v) => `  - ${v.field} = ${preview(v.value)}: ${Object.values(v.constraints).join('; ')}`,
+    );
     super(`Invalid event ${eventType}${context ? ` (${context})` : ''}:\n${lines.join('\n')}`);
     this.violations = violations;
   }

@@ -28,9 +28,7 @@ export function RegisterEvent(eventTypeOrOptions?: string | RegisterEventOptions
 function typeNameFor(target: Function, explicit: string | undefined): { typeName: string; source: EventTypeSource } {
   if (explicit !== undefined) {
     if (typeof explicit !== 'string' || explicit.length === 0) {
-      throw new TypeError(
-        `@RegisterEvent() on ${target.name}: the event type must be a non-empty string, got ${JSON.stringify(explicit)}.`,
-      );
+      throw new TypeError(`@RegisterEvent() on ${target.name}: the event type must be a non-empty string, got ${JSON.stringify(explicit)}.`);
     }
     return { typeName: explicit, source: 'decorator' };
   }

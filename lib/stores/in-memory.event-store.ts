@@ -46,8 +46,7 @@ export class InMemoryEventStore implements EventStore {
   }
 
   async getEvents(aggregateId: string, aggregateType?: string, fromVersion = 0): Promise<EventStream> {
-    const stored =
-      aggregateType === undefined ? this.byAggregate.get(aggregateId) : this.streams.get(streamKey(aggregateType, aggregateId));
+    const stored = aggregateType === undefined ? this.byAggregate.get(aggregateId) : this.streams.get(streamKey(aggregateType, aggregateId));
     const stream = (stored ?? []).map((entry) => entry.event);
     const version = stream.length ? stream[stream.length - 1].aggregateVersion : 0;
     return { aggregateId, aggregateType, events: stream.filter((e) => e.aggregateVersion > fromVersion), version };

@@ -50,9 +50,9 @@ describe('nestjs-eventsource in a Nest 11 CommonJS app', () => {
   it('closes the bus with the app', async () => {
     const bus = app.get(EventBus);
     await app.close();
-    await expect(
-      bus.publish([new OrderPlaced({ aggregateId: '6f1c1a53-2d0c-4c55-9a7e-0a3d52b8d6a1', customerName: 'C', totalAmount: 1 })]),
-    ).rejects.toBeInstanceOf(BusClosedError);
+    await expect(bus.publish([new OrderPlaced({ aggregateId: '6f1c1a53-2d0c-4c55-9a7e-0a3d52b8d6a1', customerName: 'C', totalAmount: 1 })])).rejects.toBeInstanceOf(
+      BusClosedError,
+    );
     app = undefined as unknown as INestApplication;
   });
 });
