@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { writeChart } from './harness/chart.js';
+import { writeGeneratedSection } from './harness/doc-section.js';
+import { suiteMarkdown } from './harness/markdown.js';
 import { readAllResults } from './harness/results.js';
 import type { BenchSuite } from './harness/suite.js';
 import { banner } from './harness/table.js';
@@ -40,10 +42,18 @@ async function main(): Promise<number> {
     failed = true;
     chart = `not written: ${(error as Error).message}`;
   }
+  let tables: string;
+  try {
+    tables = writeGeneratedSection('benchmarks.md', 'figures', readAllResults().map(suiteMarkdown).join('\n\n'));
+  } catch (error) {
+    failed = true;
+    tables = `not written: ${(error as Error).message}`;
+  }
   banner('summary');
   for (const [name, result] of Object.entries(outcome))
     console.log(`  ${name.padEnd(12)} ${result === 'skipped' ? 'SKIPPED (broker unreachable)' : result}`);
   console.log(`  chart: ${chart}`);
+  console.log(`  tables: ${tables}`);
   return failed ? 1 : 0;
 }
 

@@ -31,7 +31,7 @@ function client(clientId: string): Kafka {
   return new Kafka({ clientId, brokers: kafkaLocation().brokers.split(','), logLevel: logLevel.NOTHING });
 }
 
-async function deleteTopics(topics: string[]): Promise<void> {
+export async function deleteTopics(topics: string[]): Promise<void> {
   const admin = client('bench-admin').admin();
   await admin.connect();
   try {

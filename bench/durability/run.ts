@@ -12,6 +12,8 @@ import { BROKERS, brokerSpec, type BrokerName, type DurableBus } from './brokers
 import type { RunSpec, ScenarioKey } from './child-env.js';
 import { countLines, readHandled, readPublished } from './verify.js';
 import { writeFileSync } from 'node:fs';
+import { writeGeneratedSection } from '../harness/doc-section.js';
+import { durabilityMarkdown, type DurabilityReport } from './report.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SCENARIOS: ScenarioKey[] = ['consumer-killed', 'connection-cut', 'poison', 'garbage'];
@@ -21,7 +23,7 @@ const RATE = Number(process.env.DURABILITY_RATE ?? 2_000);
 const TIMEOUT_MS = Number(process.env.DURABILITY_TIMEOUT_MS ?? 240_000);
 const CUT_MS = 5_000;
 
-interface ScenarioResult {
+export interface ScenarioResult {
   broker: BrokerName;
   scenario: ScenarioKey;
   published: number;
@@ -242,12 +244,21 @@ async function main(): Promise<number> {
       r.ok ? 'OK' : 'FAILED',
     ]),
   );
+  const report: DurabilityReport = {
+    suite: 'durability',
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    config: { events: EVENTS, aggregates: AGGREGATES, ratePerSec: RATE, cutMs: CUT_MS, retryBaseDelayMs: 20, strict: strictMode() },
+    results,
+  };
   const file = join(RESULTS_DIR, 'durability.json');
-  writeFileSync(
-    file,
-    `${JSON.stringify({ suite: 'durability', date: new Date().toISOString(), machine: machineInfo(), config: { events: EVENTS, aggregates: AGGREGATES, ratePerSec: RATE, cutMs: CUT_MS, retryBaseDelayMs: 20, strict: strictMode() }, results }, null, 2)}\n`,
-  );
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwrote ${file}`);
+  if (brokers.length === 0 && scenarios.length === 0 && results.length === BROKERS.length * SCENARIOS.length) {
+    console.log(`wrote ${writeGeneratedSection('durability.md', 'results', durabilityMarkdown(report))}`);
+  } else {
+    console.log('docs/durability.md left as it was: only a full run (every broker, every scenario) rewrites its tables');
+  }
   return failed ? 1 : 0;
 }
 
