@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, type Consumer, type Message, type Producer } from 'kafkajs';
 import { BenchOrderPlaced } from '../harness/events.js';
 import {
   CONSUMER_CONCURRENCY,
@@ -88,6 +88,23 @@ export function oursKafka(KafkaEventBus: KafkaBusClass): BrokerContender {
   };
 }
 
+/** The record our bus writes (eventsource-py's key, value and headers), built by hand. */
+export function rawKafkaRecord(e: BenchOrderPlaced): Message {
+  return {
+    key: e.aggregateId,
+    value: JSON.stringify(e.toJSON()),
+    headers: {
+      event_id: e.eventId,
+      event_type: e.eventType,
+      aggregate_id: e.aggregateId,
+      aggregate_type: e.aggregateType,
+      aggregate_version: String(e.aggregateVersion),
+      occurred_at: e.occurredAt.toISOString(),
+      correlation_id: e.correlationId,
+    },
+  };
+}
+
 export function rawKafkajs(): BrokerContender {
   return {
     name: 'raw kafkajs (sendBatch / eachBatch)',
@@ -111,20 +128,7 @@ export function rawKafkajs(): BrokerContender {
             topicMessages: [
               {
                 topic,
-                messages: list.map((e) => ({
-                  key: e.aggregateId,
-                  value: JSON.stringify(e.toJSON()),
-                  // The record our bus writes (eventsource-py's key, value and headers), built by hand.
-                  headers: {
-                    event_id: e.eventId,
-                    event_type: e.eventType,
-                    aggregate_id: e.aggregateId,
-                    aggregate_type: e.aggregateType,
-                    aggregate_version: String(e.aggregateVersion),
-                    occurred_at: e.occurredAt.toISOString(),
-                    correlation_id: e.correlationId,
-                  },
-                })),
+                messages: list.map(rawKafkaRecord),
               },
             ],
           });

@@ -42,8 +42,8 @@ export function durabilityMarkdown(report: DurabilityReport): string {
       .filter((r) => r.scenario === 'consumer-killed' || r.scenario === 'connection-cut')
       .map(
         (r) =>
-          `| ${r.broker} | ${r.scenario} | ${r.fault} | ${r.proxyConnections} | ${String(r.consumerStats.reconnections ?? '—')} | ` +
-          `${String(r.consumerStats.messagesRecovered ?? '—')} | ${r.publishRetries} |`,
+          `| ${r.broker} | ${r.scenario} | ${r.fault} | ${r.proxyConnections} | ${String((r.consumerStats.reconnections as number | undefined) ?? '—')} | ` +
+          `${String((r.consumerStats.messagesRecovered as number | undefined) ?? '—')} | ${r.publishRetries} |`,
       ),
   ].join('\n');
 }

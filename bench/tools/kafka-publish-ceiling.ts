@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
-import { deleteTopics, kafkaLocation } from '../broker/kafka.contenders.js';
+import { deleteTopics, kafkaLocation, rawKafkaRecord } from '../broker/kafka.contenders.js';
 import { suffix } from '../broker/session.js';
 import { makeEvents } from '../harness/events.js';
 
@@ -30,6 +30,20 @@ const settings: Setting[] = [
   { listSize: 5000, inFlight: 4, acks: 1, compressionType: 'none' },
 ];
 
+/** Publishes every event in lists of listSize, inFlight lists at a time; returns events/s. */
+async function publishAll(setting: Setting, publish: (list: typeof events) => Promise<unknown>): Promise<number> {
+  const lists: (typeof events)[] = [];
+  for (let i = 0; i < events.length; i += setting.listSize) lists.push(events.slice(i, i + setting.listSize));
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: setting.inFlight }, async () => {
+      while (next < lists.length) await publish(lists[next++]);
+    }),
+  );
+  return count / ((performance.now() - start) / 1000);
+}
+
 async function pass(setting: Setting): Promise<number> {
   const topicPrefix = `bench-ceiling-${suffix()}`;
   const bus = new KafkaEventBus({
@@ -40,16 +54,7 @@ async function pass(setting: Setting): Promise<number> {
   });
   await bus.connect();
   try {
-    const lists: (typeof events)[] = [];
-    for (let i = 0; i < events.length; i += setting.listSize) lists.push(events.slice(i, i + setting.listSize));
-    let next = 0;
-    const start = performance.now();
-    await Promise.all(
-      Array.from({ length: setting.inFlight }, async () => {
-        while (next < lists.length) await bus.publish(lists[next++]);
-      }),
-    );
-    return count / ((performance.now() - start) / 1000);
+    return await publishAll(setting, (list) => bus.publish(list));
   } finally {
     await bus.shutdown(10_000);
     await deleteTopics([`${topicPrefix}.stream`, `${topicPrefix}.stream.dlq`, `${topicPrefix}.stream.dlq.replayed`]);
@@ -67,36 +72,14 @@ async function rawPass(setting: Setting): Promise<number> {
   const producer = kafka.producer({ maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   try {
-    const lists: (typeof events)[] = [];
-    for (let i = 0; i < events.length; i += setting.listSize) lists.push(events.slice(i, i + setting.listSize));
-    let next = 0;
-    const start = performance.now();
-    await Promise.all(
-      Array.from({ length: setting.inFlight }, async () => {
-        while (next < lists.length) {
-          const list = lists[next++];
-          await producer.send({
-            topic,
-            acks: setting.acks === 'all' ? -1 : setting.acks,
-            compression: setting.compressionType === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-            messages: list.map((e) => ({
-              key: e.aggregateId,
-              value: JSON.stringify(e.toJSON()),
-              headers: {
-                event_id: e.eventId,
-                event_type: e.eventType,
-                aggregate_id: e.aggregateId,
-                aggregate_type: e.aggregateType,
-                aggregate_version: String(e.aggregateVersion),
-                occurred_at: e.occurredAt.toISOString(),
-                correlation_id: e.correlationId,
-              },
-            })),
-          });
-        }
+    return await publishAll(setting, (list) =>
+      producer.send({
+        topic,
+        acks: setting.acks === 'all' ? -1 : setting.acks,
+        compression: setting.compressionType === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        messages: list.map(rawKafkaRecord),
       }),
     );
-    return count / ((performance.now() - start) / 1000);
   } finally {
     await producer.disconnect();
     await deleteTopics([topic]);
