@@ -9,7 +9,7 @@ interface Link {
 
 /**
  * A TCP proxy in front of a broker, for fault tests: cut every connection, refuse new ones for a
- * while, or black-hole traffic (half-open sockets) until resumed.
+ * while, black-hole traffic (half-open sockets) until resumed, or slow every chunk down.
  *
  *   const proxy = new TcpProxy('127.0.0.1', 6379);
  *   const port = await proxy.start();   // point the client at 127.0.0.1:port
@@ -24,6 +24,8 @@ export class TcpProxy {
   private refusingUntil = 0;
   private refuseTimer?: NodeJS.Timeout;
   private paused = false;
+  /** Added to every chunk in both directions (order kept): a slow network. */
+  private latencyMs = 0;
 
   constructor(
     private readonly targetHost: string,
@@ -71,6 +73,11 @@ export class TcpProxy {
     for (const link of this.links) if (link.blackholed) this.destroy(link);
   }
 
+  /** Delays every chunk, both ways, by `ms` from now on (0: forward at once). */
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
   async stop(): Promise<void> {
     clearTimeout(this.refuseTimer);
     this.cutConnections();
@@ -89,19 +96,24 @@ export class TcpProxy {
     this.links.add(link);
     client.on('error', () => this.destroy(link));
     client.on('close', () => this.destroy(link));
-    client.on('data', (chunk) => {
-      if (!link.blackholed) link.upstream?.write(chunk);
-    });
+    client.on('data', (chunk) => this.forward(link, chunk, () => link.upstream));
     if (link.blackholed) return; // never reaches the broker
     const upstream = net.connect(this.targetPort, this.targetHost);
     link.upstream = upstream;
     client.pause();
     upstream.on('connect', () => client.resume());
-    upstream.on('data', (chunk) => {
-      if (!link.blackholed) client.write(chunk);
-    });
+    upstream.on('data', (chunk) => this.forward(link, chunk, () => link.client));
     upstream.on('error', () => this.destroy(link));
     upstream.on('close', () => this.destroy(link));
+  }
+
+  /** Timers with the same delay fire in the order they were set, so the byte order holds. */
+  private forward(link: Link, chunk: Buffer, to: () => net.Socket | undefined): void {
+    const send = () => {
+      if (!link.blackholed && this.links.has(link)) to()?.write(chunk);
+    };
+    if (this.latencyMs > 0) setTimeout(send, this.latencyMs);
+    else send();
   }
 
   private destroy(link: Link): void {

@@ -155,4 +155,23 @@ describe.skipIf(!available)('RedisEventBus under network faults (TCP proxy)', ()
     await publisher.publish([next]);
     expect(await storedIds(prefix)).toContain(next.eventId);
   });
+
+  it('does not hold handlers back while acks travel a slow network, and shutdown waits for those acks', async () => {
+    const prefix = freshPrefix();
+    const events = Array.from({ length: 20 }, (_, i) => tick(i));
+    await bus({ streamPrefix: prefix }, 'direct').publish(events);
+    proxy.setLatency(100); // every reply of the consumer's connections arrives 200 ms after its request
+    const handledAt: number[] = [];
+    const consumer = bus({ streamPrefix: prefix, consumerGroup: 'g', concurrency: 1 });
+    consumer.subscribe(RecoveryTick, () => void handledAt.push(performance.now()));
+    await consumer.startConsuming(); // the group starts at 0: one XREADGROUP fetches all 20
+    await waitFor(() => handledAt.length === 20, 20_000);
+    // With one slot, waiting for each ack's round trip would take 20 x 200 ms = 4 s; the
+    // handlers ran back to back instead (the margin allows a busy machine).
+    expect(handledAt[19] - handledAt[0]).toBeLessThan(1_500);
+    // The acks were still on their way when the handlers finished; shutdown waits for them.
+    await consumer.shutdown(10_000);
+    expect(Number((await raw.redis.xpending(`${prefix}:stream`, 'g'))[0])).toBe(0);
+    expect(consumer.getStats()).toMatchObject({ eventsProcessedSuccess: 20, eventsConsumed: 20 });
+  });
 });
