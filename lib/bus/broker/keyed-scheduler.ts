@@ -1,17 +1,4 @@
-/**
- * Runs tasks so that tasks with the same key run one after another in arrival order, while
- * tasks of different keys run concurrently, at most `concurrency` at a time.
- *
- * A task has two ends. When its promise resolves it is handled: its slot goes to the next task
- * and the next task of its key may start. When it calls `settled` it is finished for good (for
- * a message: the broker has the ack). Until then it still counts against `maxBuffered` and
- * idle(), so a consumer never holds a slot for an ack's round trip, yet never stops or takes
- * more messages while acks are still on their way.
- *
- * A task that waits for a retry calls `slot.pause(ms)`: the wait keeps its key (later
- * messages of that aggregate stay behind it) but gives up its concurrency slot, so a few
- * failing aggregates cannot stall the others.
- */
+/** Given to every task; see KeyedScheduler about pausing. */
 export interface TaskSlot {
   /** Waits `ms` without holding a slot. Resolves false when the scheduler is stopping. */
   pause(ms: number): Promise<boolean>;
@@ -27,6 +14,20 @@ interface QueuedTask {
 
 const noop = (): void => undefined;
 
+/**
+ * Runs tasks so that tasks with the same key run one after another in arrival order, while
+ * tasks of different keys run concurrently, at most `concurrency` at a time.
+ *
+ * A task has two ends. When its promise resolves it is handled: its slot goes to the next task
+ * and the next task of its key may start. When it calls `settled` it is finished for good (for
+ * a message: the broker has the ack). Until then it still counts against `maxBuffered` and
+ * idle(), so a consumer never holds a slot for an ack's round trip, yet never stops or takes
+ * more messages while acks are still on their way.
+ *
+ * A task that waits for a retry calls `slot.pause(ms)`: the wait keeps its key (later
+ * messages of that aggregate stay behind it) but gives up its concurrency slot, so a few
+ * failing aggregates cannot stall the others.
+ */
 export class KeyedScheduler {
   private running = 0;
   private buffered = 0;
