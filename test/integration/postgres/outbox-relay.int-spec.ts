@@ -157,7 +157,8 @@ describe.skipIf(!available)('OutboxRelay', () => {
     await store.appendEvents(aggregateId, 'OutboxOrder', [event], 0);
     await relay({ store, publisher, logger, retryBaseDelayMs: 100, retryMaxDelayMs: 150 }).start();
 
-    await waitFor(() => received.length === 1);
+    // The publisher sees the event before the relay commits the row as sent: wait for both.
+    await waitFor(async () => received.length === 1 && (await outboxRows(store))[0].sent_at instanceof Date);
     expect(received).toEqual([event.eventId]);
     // Backoff is the behaviour under test: 100 ms after the first failure, then 200 capped to 150.
     expect(calls[1] - calls[0]).toBeGreaterThanOrEqual(95);
