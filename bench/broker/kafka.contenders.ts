@@ -7,16 +7,9 @@ import {
   suffix,
   type BrokerContender,
   type BrokerSession,
+  type OurBrokerBusClass,
   type ReceiveCallback,
 } from './session.js';
-
-interface KafkaBusLike {
-  publish(events: BenchOrderPlaced[]): Promise<void>;
-  subscribe(type: typeof BenchOrderPlaced, handler: (e: BenchOrderPlaced) => Promise<void> | void): void;
-  startConsuming(): Promise<void>;
-  shutdown(timeoutMs?: number): Promise<void>;
-}
-export type KafkaBusClass = new (config: Record<string, unknown>) => KafkaBusLike;
 
 /** Our default partition count; the raw topic gets the same. */
 const PARTITIONS = 6;
@@ -59,7 +52,7 @@ async function retryRetriable(what: string, work: () => Promise<void>): Promise<
   }
 }
 
-export function oursKafka(KafkaEventBus: KafkaBusClass): BrokerContender {
+export function oursKafka(KafkaEventBus: OurBrokerBusClass): BrokerContender {
   return {
     name: 'nestjs-eventsource KafkaEventBus',
     describe: 'bus.publish(list of 100) awaited (one produce request, acks all, gzip); one consumer, concurrency 16',

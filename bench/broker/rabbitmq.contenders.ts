@@ -1,15 +1,14 @@
 import amqp from 'amqplib';
 import { BenchOrderPlaced } from '../harness/events.js';
-import { CONSUMER_CONCURRENCY, fromWireBody, suffix, type BrokerContender, type BrokerSession, type ReceiveCallback } from './session.js';
-
-interface RabbitBusLike {
-  publish(events: BenchOrderPlaced[]): Promise<void>;
-  subscribe(type: typeof BenchOrderPlaced, handler: (e: BenchOrderPlaced) => Promise<void> | void): void;
-  startConsuming(): Promise<void>;
-  stopConsuming(): Promise<void>;
-  shutdown(timeoutMs?: number): Promise<void>;
-}
-export type RabbitBusClass = new (config: Record<string, unknown>) => RabbitBusLike;
+import {
+  CONSUMER_CONCURRENCY,
+  fromWireBody,
+  suffix,
+  type BrokerContender,
+  type BrokerSession,
+  type OurBrokerBusClass,
+  type ReceiveCallback,
+} from './session.js';
 
 /** Our default prefetch is 2 × concurrency; the raw consumer gets the same. */
 const PREFETCH = 2 * CONSUMER_CONCURRENCY;
@@ -38,7 +37,7 @@ async function deleteTopology(exchanges: string[], queues: string[]): Promise<vo
   }
 }
 
-export function oursRabbit(RabbitMQEventBus: RabbitBusClass): BrokerContender {
+export function oursRabbit(RabbitMQEventBus: OurBrokerBusClass): BrokerContender {
   return {
     name: 'nestjs-eventsource RabbitMQEventBus',
     describe: 'bus.publish(list of 100) awaited (publisher confirms); one consumer, concurrency 16, prefetch 32, manual ack',

@@ -8,16 +8,9 @@ import {
   suffix,
   type BrokerContender,
   type BrokerSession,
+  type OurBrokerBusClass,
   type ReceiveCallback,
 } from './session.js';
-
-interface RedisBusLike {
-  publish(events: BenchOrderPlaced[]): Promise<void>;
-  subscribe(type: typeof BenchOrderPlaced, handler: (e: BenchOrderPlaced) => Promise<void> | void): void;
-  startConsuming(): Promise<void>;
-  shutdown(timeoutMs?: number): Promise<void>;
-}
-export type RedisBusClass = new (config: Record<string, unknown>) => RedisBusLike;
 
 export function redisLocation(): { url: string; host: string; port: number } {
   const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -34,7 +27,7 @@ async function deleteKeys(...keys: string[]): Promise<void> {
   }
 }
 
-export function oursRedis(RedisEventBus: RedisBusClass): BrokerContender {
+export function oursRedis(RedisEventBus: OurBrokerBusClass): BrokerContender {
   return {
     name: 'nestjs-eventsource RedisEventBus',
     describe: 'bus.publish(list of 100) awaited (one pipelined XADD batch); one consumer, concurrency 16, XREADGROUP COUNT 100',

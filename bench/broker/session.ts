@@ -7,6 +7,19 @@ export interface ReceivedEvent {
   aggregateVersion: number;
 }
 
+/**
+ * What the benchmarks use of one of our broker buses. The class is loaded by name (a suite
+ * skips loudly when it does not exist), so it is typed by this shape.
+ */
+export interface OurBrokerBus {
+  publish(events: BenchOrderPlaced[]): Promise<void>;
+  subscribe(type: typeof BenchOrderPlaced, handler: (e: BenchOrderPlaced) => Promise<void> | void): void;
+  startConsuming(): Promise<void>;
+  stopConsuming(): Promise<void>;
+  shutdown(timeoutMs?: number): Promise<void>;
+}
+export type OurBrokerBusClass = new (config: Record<string, unknown>) => OurBrokerBus;
+
 export type ReceiveCallback = (event: ReceivedEvent) => void | Promise<void>;
 
 /**

@@ -1,6 +1,7 @@
 import { runBrokerSuite } from '../broker/broker-suite.js';
-import { kafkaLocation, oursKafka, rawKafkajs, type KafkaBusClass } from '../broker/kafka.contenders.js';
+import { kafkaLocation, oursKafka, rawKafkajs } from '../broker/kafka.contenders.js';
 import { loadBusClass } from '../broker/load-bus.js';
+import type { OurBrokerBusClass } from '../broker/session.js';
 import type { BenchSuite } from '../harness/suite.js';
 
 export const kafkaSuite: BenchSuite = {
@@ -15,7 +16,7 @@ export const kafkaSuite: BenchSuite = {
       host,
       port,
       async contenders() {
-        const Bus = await loadBusClass<KafkaBusClass>('KafkaEventBus', '../../lib/bus/kafka/kafka.event-bus.js');
+        const Bus = await loadBusClass<OurBrokerBusClass>('KafkaEventBus', '../../lib/bus/kafka/kafka.event-bus.js');
         return Bus ? [oursKafka(Bus), rawKafkajs()] : undefined;
       },
     });

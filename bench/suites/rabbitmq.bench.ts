@@ -1,6 +1,7 @@
 import { runBrokerSuite } from '../broker/broker-suite.js';
 import { loadBusClass } from '../broker/load-bus.js';
-import { oursRabbit, rabbitLocation, rawAmqplib, type RabbitBusClass } from '../broker/rabbitmq.contenders.js';
+import type { OurBrokerBusClass } from '../broker/session.js';
+import { oursRabbit, rabbitLocation, rawAmqplib } from '../broker/rabbitmq.contenders.js';
 import type { BenchSuite } from '../harness/suite.js';
 
 export const rabbitmqSuite: BenchSuite = {
@@ -15,7 +16,7 @@ export const rabbitmqSuite: BenchSuite = {
       host,
       port,
       async contenders() {
-        const Bus = await loadBusClass<RabbitBusClass>('RabbitMQEventBus', '../../lib/bus/rabbitmq/rabbitmq.event-bus.js');
+        const Bus = await loadBusClass<OurBrokerBusClass>('RabbitMQEventBus', '../../lib/bus/rabbitmq/rabbitmq.event-bus.js');
         return Bus ? [oursRabbit(Bus), rawAmqplib()] : undefined;
       },
     });

@@ -1,6 +1,7 @@
 import { runBrokerSuite } from '../broker/broker-suite.js';
 import { loadBusClass } from '../broker/load-bus.js';
-import { bullmq, oursRedis, rawIoredis, redisLocation, type RedisBusClass } from '../broker/redis.contenders.js';
+import type { OurBrokerBusClass } from '../broker/session.js';
+import { bullmq, oursRedis, rawIoredis, redisLocation } from '../broker/redis.contenders.js';
 import type { BenchSuite } from '../harness/suite.js';
 
 export const redisSuite: BenchSuite = {
@@ -15,7 +16,7 @@ export const redisSuite: BenchSuite = {
       host,
       port,
       async contenders() {
-        const RedisEventBus = await loadBusClass<RedisBusClass>('RedisEventBus', '../../lib/bus/redis/redis.event-bus.js');
+        const RedisEventBus = await loadBusClass<OurBrokerBusClass>('RedisEventBus', '../../lib/bus/redis/redis.event-bus.js');
         return RedisEventBus ? [oursRedis(RedisEventBus), rawIoredis(), bullmq()] : undefined;
       },
     });

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { endToEnd } from '../broker/drivers.js';
-import { kafkaLocation, oursKafka, type KafkaBusClass } from '../broker/kafka.contenders.js';
-import { oursRabbit, type RabbitBusClass } from '../broker/rabbitmq.contenders.js';
-import { oursRedis, type RedisBusClass } from '../broker/redis.contenders.js';
+import { kafkaLocation, oursKafka } from '../broker/kafka.contenders.js';
+import { oursRabbit } from '../broker/rabbitmq.contenders.js';
+import { oursRedis } from '../broker/redis.contenders.js';
+import type { OurBrokerBusClass } from '../broker/session.js';
 import { makeEvents } from '../harness/events.js';
 
 /**
@@ -15,10 +16,10 @@ const [broker = 'redis', countArg = '20000'] = process.argv.slice(2);
 const lib = await import('../../lib/index.js');
 const contender =
   broker === 'redis'
-    ? oursRedis(lib.RedisEventBus as unknown as RedisBusClass)
+    ? oursRedis(lib.RedisEventBus as unknown as OurBrokerBusClass)
     : broker === 'rabbitmq'
-      ? oursRabbit(lib.RabbitMQEventBus as unknown as RabbitBusClass)
-      : oursKafka(lib.KafkaEventBus as unknown as KafkaBusClass);
+      ? oursRabbit(lib.RabbitMQEventBus as unknown as OurBrokerBusClass)
+      : oursKafka(lib.KafkaEventBus as unknown as OurBrokerBusClass);
 void kafkaLocation;
 const events = makeEvents(Number(countArg), 500);
 const rate = await endToEnd(contender, events, 600_000);
