@@ -58,10 +58,15 @@ export class EventCodec {
     const type = typeOf(body, context);
     const cls = this.registry.getOrUndefined(type);
     if (cls) return this.fromBody(body, cls, context);
-    const { base } = this.split(body);
-    const rawPayload: Record<string, unknown> = {};
-    for (const key in body) if (!WIRE_BASE.has(key)) rawPayload[key] = body[key];
-    return new UnknownEvent({ ...(base as Record<string, unknown>), eventType: type, data: rawPayload } as never);
+    // Base fields camelCased, everything else kept as it came, under `data`.
+    const init: Record<string, unknown> = { eventType: type, data: {} };
+    const data = init.data as Record<string, unknown>;
+    for (const key in body) {
+      const camel = WIRE_BASE.get(key);
+      if (camel === undefined) data[key] = body[key];
+      else if (camel !== 'eventType' && body[key] !== undefined) init[camel] = body[key];
+    }
+    return new UnknownEvent(init as never);
   }
 
   fromBody(body: Record<string, unknown>, cls: EventClass, context?: string): DomainEvent {
@@ -88,17 +93,6 @@ export class EventCodec {
     const event = new Ctor(init);
     validateEvent(event, context);
     return event;
-  }
-
-  private split(body: Record<string, unknown>): { base: Record<string, unknown>; payload: Record<string, unknown> } {
-    const base: Record<string, unknown> = {};
-    const payload: Record<string, unknown> = {};
-    for (const key in body) {
-      const camel = WIRE_BASE.get(key);
-      if (camel === undefined) payload[this.snakeCase ? toCamel(key) : key] = body[key];
-      else if (camel !== 'eventType' && body[key] !== undefined) base[camel] = body[key];
-    }
-    return { base, payload };
   }
 
   /** Turns JSON values of `keys` back into Dates and nested classes, as the payload class declares them. */
