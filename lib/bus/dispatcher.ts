@@ -79,15 +79,19 @@ export class Dispatcher {
       }
     }
     if (!running) return failures ?? NO_FAILURES;
-    return this.settle(running, fail).then(() => failures ?? NO_FAILURES);
+    return this.settle(running, fail, () => failures ?? NO_FAILURES);
   }
 
   /**
    * One promise for all running handlers of an event, resolved when the last one settled or at
    * handlerTimeoutMs, when those still running count as failed (their late results are ignored).
    */
-  private settle(running: RunningHandler[], fail: (entry: HandlerEntry, error: unknown) => void): Promise<void> {
-    return new Promise<void>((resolve) => {
+  private settle(
+    running: RunningHandler[],
+    fail: (entry: HandlerEntry, error: unknown) => void,
+    outcome: () => readonly HandlerFailure[],
+  ): Promise<readonly HandlerFailure[]> {
+    return new Promise((resolve) => {
       let open = running.length;
       const deadline =
         this.handlerTimeoutMs > 0
@@ -97,7 +101,7 @@ export class Dispatcher {
                 handler.settled = true;
                 fail(handler.entry, new HandlerTimeoutError(handler.entry.name, this.handlerTimeoutMs));
               }
-              resolve();
+              resolve(outcome());
             })
           : undefined;
       const settled = (handler: RunningHandler, error?: unknown, failed = false) => {
@@ -107,7 +111,7 @@ export class Dispatcher {
         else this.stats.handlersInvoked++;
         if (--open > 0) return;
         deadline?.cancel();
-        resolve();
+        resolve(outcome());
       };
       for (const handler of running) {
         Promise.resolve(handler.result).then(
