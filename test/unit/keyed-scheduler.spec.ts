@@ -1,7 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { KeyedScheduler } from '../../lib/bus/broker/keyed-scheduler.js';
+import { KeyedScheduler, type TaskSlot } from '../../lib/bus/broker/keyed-scheduler.js';
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A task that is handled and settled when its promise resolves; resolves when it settled. */
+function schedule(scheduler: KeyedScheduler, key: string | undefined, run: (slot: TaskSlot) => void | Promise<void>): Promise<void> {
+  return new Promise<void>((done) =>
+    scheduler.enqueue(
+      key,
+      (slot, settled) => {
+        const handled = run(slot);
+        if (!handled) return settled();
+        return handled.then(settled, settled);
+      },
+      done,
+    ),
+  );
+}
 
 describe('KeyedScheduler', () => {
   it('runs tasks of one key in arrival order and different keys concurrently', async () => {
@@ -9,15 +24,15 @@ describe('KeyedScheduler', () => {
     const log: string[] = [];
     let releaseA1!: () => void;
     const a1Gate = new Promise<void>((resolve) => (releaseA1 = resolve));
-    const a1 = scheduler.schedule('a', async () => {
+    const a1 = schedule(scheduler, 'a', async () => {
       await a1Gate;
       log.push('a1');
     });
-    const a2 = scheduler.schedule('a', async () => void log.push('a2'));
+    const a2 = schedule(scheduler, 'a', async () => void log.push('a2'));
     const others = Promise.all([
-      scheduler.schedule('b', async () => void log.push('b1')),
-      scheduler.schedule('b', async () => void log.push('b2')),
-      scheduler.schedule('c', async () => void log.push('c1')),
+      schedule(scheduler, 'b', async () => void log.push('b1')),
+      schedule(scheduler, 'b', async () => void log.push('b2')),
+      schedule(scheduler, 'c', async () => void log.push('c1')),
     ]);
     // b and c finish while a1 is still blocked: a's queue does not hold other keys back.
     await others;
@@ -33,7 +48,7 @@ describe('KeyedScheduler', () => {
     let maxConcurrent = 0;
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        scheduler.schedule(`k${i}`, async () => {
+        schedule(scheduler, `k${i}`, async () => {
           concurrent++;
           maxConcurrent = Math.max(maxConcurrent, concurrent);
           await tick(5);
@@ -47,13 +62,13 @@ describe('KeyedScheduler', () => {
   it('releases the slot while a task pauses, but keeps its key behind it', async () => {
     const scheduler = new KeyedScheduler(1, 100);
     const log: string[] = [];
-    const paused = scheduler.schedule('a', async (slot) => {
+    const paused = schedule(scheduler, 'a', async (slot) => {
       log.push('a1-start');
       await slot.pause(40);
       log.push('a1-end');
     });
-    const a2 = scheduler.schedule('a', async () => void log.push('a2'));
-    const b1 = scheduler.schedule('b', async () => void log.push('b1'));
+    const a2 = schedule(scheduler, 'a', async () => void log.push('a2'));
+    const b1 = schedule(scheduler, 'b', async () => void log.push('b1'));
     await Promise.all([paused, a2, b1]);
     expect(log).toEqual(['a1-start', 'b1', 'a1-end', 'a2']);
   });
@@ -61,7 +76,7 @@ describe('KeyedScheduler', () => {
   it('stop() ends pauses early with false, and idle() resolves once everything settled', async () => {
     const scheduler = new KeyedScheduler(2, 100);
     let resumed: boolean | undefined;
-    const task = scheduler.schedule('a', async (slot) => {
+    const task = schedule(scheduler, 'a', async (slot) => {
       resumed = await slot.pause(60_000);
     });
     await tick(5);
@@ -78,8 +93,8 @@ describe('KeyedScheduler', () => {
     const scheduler = new KeyedScheduler(1, 2);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    void scheduler.schedule('a', () => gate);
-    void scheduler.schedule('b', () => gate);
+    void schedule(scheduler, 'a', () => gate);
+    void schedule(scheduler, 'b', () => gate);
     let ready = false;
     const waiting = scheduler.ready().then(() => (ready = true));
     await tick(10);
@@ -93,11 +108,11 @@ describe('KeyedScheduler', () => {
     const scheduler = new KeyedScheduler(2, 100);
     const log: number[] = [];
     await Promise.all([
-      scheduler.schedule(undefined, async () => {
+      schedule(scheduler, undefined, async () => {
         await tick(20);
         log.push(1);
       }),
-      scheduler.schedule(undefined, async () => void log.push(2)),
+      schedule(scheduler, undefined, async () => void log.push(2)),
     ]);
     expect(log).toEqual([2, 1]);
   });

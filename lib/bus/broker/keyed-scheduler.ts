@@ -48,21 +48,6 @@ export class KeyedScheduler {
     private readonly maxBuffered: number,
   ) {}
 
-  /** Queues a task that is finished when its promise resolves; the returned promise says when. Tasks must not reject. */
-  schedule(key: string | undefined, run: (slot: TaskSlot) => void | Promise<void>): Promise<void> {
-    return new Promise<void>((done) =>
-      this.enqueue(
-        key,
-        (slot, settled) => {
-          const handled = run(slot);
-          if (!handled) return settled();
-          return handled.then(settled, settled);
-        },
-        done,
-      ),
-    );
-  }
-
   /** Queues a task; `done` is called once it settled. A callback, not a promise: this runs per message. */
   enqueue(key: string | undefined, run: SchedulerTask, done: () => void = noop): void {
     const queueKey = key ?? `\u0000unkeyed:${this.unkeyed++}`;
