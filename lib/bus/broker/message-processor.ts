@@ -177,13 +177,9 @@ export class MessageProcessor {
     }
   }
 
+  /** Acks and resolves once the broker replied (or the failure was logged): for the slower paths. */
   private ack(message: IncomingMessage): Promise<void> {
-    try {
-      return this.deps.transport.ack(message).catch((error: unknown) => this.ackFailed(message, error));
-    } catch (error) {
-      this.ackFailed(message, error);
-      return Promise.resolve();
-    }
+    return new Promise((resolve) => this.ackThen(message, resolve));
   }
 
   private ackFailed(message: IncomingMessage, error: unknown): void {
